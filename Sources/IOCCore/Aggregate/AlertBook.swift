@@ -1,0 +1,81 @@
+/// The rules of SPEC §6.
+public enum AlertRule: String, Sendable, CaseIterable {
+    case trafficJam = "traffic.jam"
+    case sensorOffline = "sensor.offline"
+    case securityHotspot = "security.hotspot"
+    case reportOverdue = "report.overdue"
+    case metricSLA = "metric.sla"
+}
+
+/// An active alert.
+public struct Alert: Equatable, Sendable {
+    public var rule: AlertRule
+    public var subject: String
+    public var priority: Priority
+    /// Event time it was raised at, nanoseconds.
+    public var since: Int64
+
+    public var id: String { "\(rule.rawValue):\(subject)" }
+}
+
+/// A raise or a clear, for the `--alerts` stream.
+public struct AlertChange: Equatable, Sendable {
+    public var raised: Bool
+    public var alert: Alert
+    /// When it happened (event time), nanoseconds.
+    public var at: Int64
+}
+
+/// The set of active alerts, with totals: raising only an inactive alert and clearing only an active one.
+public struct AlertBook: Sendable {
+    public private(set) var active: [String: Alert] = [:]
+    public private(set) var raisedTotal = 0
+    public private(set) var clearedTotal = 0
+    /// Changes since the owner last drained them (written to `--alerts` in order).
+    public var changes: [AlertChange] = []
+
+    public init() {}
+
+    /// Raises an alert unless one with the same id is active. Returns whether it was raised.
+    @discardableResult
+    public mutating func raise(_ rule: AlertRule, subject: String, priority: Priority, at: Int64) -> Bool {
+        let alert = Alert(rule: rule, subject: subject, priority: priority, since: at)
+        let id = alert.id
+        guard active[id] == nil else { return false }
+        active[id] = alert
+        raisedTotal += 1
+        changes.append(AlertChange(raised: true, alert: alert, at: at))
+        return true
+    }
+
+    /// Clears an active alert. Returns whether one was active.
+    @discardableResult
+    public mutating func clear(_ rule: AlertRule, subject: String, at: Int64) -> Bool {
+        let id = "\(rule.rawValue):\(subject)"
+        guard let alert = active.removeValue(forKey: id) else { return false }
+        clearedTotal += 1
+        changes.append(AlertChange(raised: false, alert: alert, at: at))
+        return true
+    }
+
+    public func isActive(_ rule: AlertRule, subject: String) -> Bool {
+        active["\(rule.rawValue):\(subject)"] != nil
+    }
+
+    /// The most urgent active alerts: priority (P1 first), then `since` (oldest first), then `id`.
+    public func mostUrgent(_ limit: Int) -> [Alert] {
+        let sorted = active.values.sorted { a, b in
+            if a.priority != b.priority { return a.priority < b.priority }
+            if a.since != b.since { return a.since < b.since }
+            return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
+        }
+        return Array(sorted.prefix(limit))
+    }
+
+    /// Active alerts per rule.
+    public func countByRule() -> [(String, Int)] {
+        var counts: [String: Int] = [:]
+        for a in active.values { counts[a.rule.rawValue, default: 0] += 1 }
+        return counts.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
+    }
+}

@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Nearest-rank quantiles of a stream of numbers: exact for small samples, within 1 % relative error beyond,
+/// and mergeable (rolling windows, and snapshots merged across machines).
+///
+/// Up to `exactLimit` values are kept as they are, so small windows give exact answers. Past that the sketch
+/// switches to logarithmic buckets (DDSketch's scheme with relative accuracy `alpha` = 0.5 %): a value `v > 0`
+/// falls in bucket `ceil(log_γ v)` with γ = (1+α)/(1−α), and a bucket is reported as `2γ^i/(γ+1)`, which is
+/// within α of every value in it. Negative values use a mirrored store; values with |v| < 1e-9 count as zero.
+/// The reported quantile is the representative of the bucket holding the value of nearest rank
+/// `ceil(q·n)`, clamped to the exact `min`/`max`.
+public struct QuantileSketch: Sendable {
+    public static let exactLimit = 256
+    static let alpha = 0.005
+    static let gamma = (1 + alpha) / (1 - alpha)
+    static let logGamma = log(gamma)
+
+    public private(set) var count = 0
+    public private(set) var min = Double.infinity
+    public private(set) var max = -Double.infinity
+    public private(set) var sum = 0.0
+
+    private var exact: [Double] = []
+    private var isBucketed = false
+    private var positive = BucketStore()
+    private var negative = BucketStore()
+    private var zeros = 0
+
+    public init() {}
+
+    /// Adds one value.
+    ///
+    /// - Complexity: O(1) amortised; allocates when the exact buffer or a bucket range grows.
+    @inline(__always)
+    public mutating func add(_ v: Double) {
+        count += 1
+        sum += v
+        if v < min { min = v }
+        if v > max { max = v }
+        if !isBucketed {
+            exact.append(v)
+            if exact.count > QuantileSketch.exactLimit { bucketize() }
+        } else {
+            insertBucketed(v, times: 1)
+        }
+    }
+
+    /// Adds every value of `other`.
+    public mutating func merge(_ other: QuantileSketch) {
+        guard other.count > 0 else { return }
+        count += other.count
+        sum += other.sum
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+        if !isBucketed && !other.isBucketed && exact.count + other.exact.count <= QuantileSketch.exactLimit {
+            exact.append(contentsOf: other.exact)
+            return
+        }
+        if !isBucketed { bucketize() }
+        if other.isBucketed {
+            positive.merge(other.positive)
+            negative.merge(other.negative)
+            zeros += other.zeros
+        } else {
+            for v in other.exact { insertBucketed(v, times: 1) }
+        }
+    }
+
+    /// The nearest-rank `q`-quantile (0 < q ≤ 1), or nil when empty.
+    public func quantile(_ q: Double) -> Double? {
+        guard count > 0 else { return nil }
+        let rank = Swift.max(1, Int((q * Double(count)).rounded(.up)))
+        if !isBucketed {
+            let sorted = exact.sorted()
+            return sorted[Swift.min(rank, sorted.count) - 1]
+        }
+        var seen = 0
+        // Most negative first: the negative store indexes magnitudes, so walk it from the top.
+        if let r = negative.find(rank: rank, seen: &seen, descending: true) {
+            return clamp(-QuantileSketch.value(ofBucket: r))
+        }
+        seen += zeros
+        if seen >= rank { return clamp(0) }
+        if let r = positive.find(rank: rank, seen: &seen, descending: false) {
+            return clamp(QuantileSketch.value(ofBucket: r))
+        }
+        return max
+    }
+
+    private func clamp(_ v: Double) -> Double { Swift.min(Swift.max(v, min), max) }
+
+    static func bucket(of magnitude: Double) -> Int {
+        Int((log(magnitude) / logGamma).rounded(.up))
+    }
+
+    static func value(ofBucket i: Int) -> Double {
+        2 * pow(gamma, Double(i)) / (gamma + 1)
+    }
+
+    private mutating func bucketize() {
+        isBucketed = true
+        let values = exact
+        exact = []
+        for v in values { insertBucketed(v, times: 1) }
+    }
+
+    private mutating func insertBucketed(_ v: Double, times: Int) {
+        let m = abs(v)
+        if m < 1e-9 {
+            zeros += times
+        } else if v > 0 {
+            positive.add(QuantileSketch.bucket(of: m), times)
+        } else {
+            negative.add(QuantileSketch.bucket(of: m), times)
+        }
+    }
+}
+
+/// Dense counts over a contiguous range of bucket indices.
+struct BucketStore: Sendable {
+    private var counts: [Int] = []
+    private var offset = 0
+
+    mutating func add(_ index: Int, _ n: Int) {
+        if counts.isEmpty {
+            offset = index
+            counts = [n]
+            return
+        }
+        if index < offset {
+            counts.insert(contentsOf: repeatElement(0, count: offset - index), at: 0)
+            offset = index
+        } else if index >= offset + counts.count {
+            counts.append(contentsOf: repeatElement(0, count: index - offset - counts.count + 1))
+        }
+        counts[index - offset] += n
+    }
+
+    mutating func merge(_ other: BucketStore) {
+        for (i, n) in other.counts.enumerated() where n > 0 { add(other.offset + i, n) }
+    }
+
+    /// The bucket holding the value of 1-based `rank`, counting on from `seen`.
+    func find(rank: Int, seen: inout Int, descending: Bool) -> Int? {
+        if descending {
+            for i in counts.indices.reversed() {
+                seen += counts[i]
+                if seen >= rank { return offset + i }
+            }
+        } else {
+            for i in counts.indices {
+                seen += counts[i]
+                if seen >= rank { return offset + i }
+            }
+        }
+        return nil
+    }
+}

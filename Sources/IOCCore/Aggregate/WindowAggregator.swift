@@ -1,0 +1,704 @@
+/// Where an event's `ByteRef`s point: the input bytes (lines in place) and the unescaped-string store.
+public struct EventBytes {
+    public var input: UnsafeRawBufferPointer
+    public var strings: UnsafeRawBufferPointer
+
+    public init(input: UnsafeRawBufferPointer, strings: UnsafeRawBufferPointer) {
+        self.input = input
+        self.strings = strings
+    }
+
+    /// The bytes of `ref` (empty when absent).
+    ///
+    /// - Complexity: O(1); does not allocate.
+    @inline(__always)
+    public subscript(ref: ByteRef) -> UnsafeRawBufferPointer {
+        if ref.isAbsent { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let store = ref.isStored ? strings : input
+        return UnsafeRawBufferPointer(rebasing: store[ref.offset..<(ref.offset + Int(ref.count))])
+    }
+
+    /// The original object text of `event`.
+    @inline(__always)
+    public func line(of event: Event) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: input[Int(event.lineStart)..<Int(event.lineStart + event.lineCount)])
+    }
+}
+
+/// What the aggregator hands to the outside world. Core has no I/O: the runtime's sinks implement this.
+public protocol AggregatorOutput: AnyObject {
+    /// One snapshot line (no newline).
+    func snapshot(_ json: UnsafeRawBufferPointer, final: Bool)
+    /// One `--alerts` line (no newline).
+    func alert(_ json: UnsafeRawBufferPointer)
+    /// One `--dead-letter` line (no newline).
+    func deadLetter(_ json: UnsafeRawBufferPointer)
+    /// One routed line for `--dispatch` (no newline), with the route it goes to.
+    func dispatch(route: String, line: UnsafeRawBufferPointer)
+    /// A human summary of a closed window, for `--summary`.
+    func summary(_ line: String)
+    /// Whether routed lines are wanted at all (building them costs time).
+    var wantsDispatch: Bool { get }
+    /// Whether dead-letter lines are wanted at all.
+    var wantsDeadLetters: Bool { get }
+}
+
+/// Settings of the aggregation stage.
+public struct AggregatorConfig: Sendable {
+    /// Window length, nanoseconds (`--window`).
+    public var window: Int64 = 60_000_000_000
+    /// Allowed lateness, nanoseconds (`--lateness`).
+    public var lateness: Int64 = 30_000_000_000
+    /// Most tracked keys over all tables (`--max-keys`).
+    public var maxKeys = 1_000_000
+    /// Most alerts listed in a snapshot's `active`.
+    public var activeListLimit = 50
+
+    public init() {}
+}
+
+/// Pipeline totals of SPEC §5 `pipeline`, plus rejections by reason.
+public struct PipelineCounts: Sendable, Equatable {
+    public var lines = 0
+    public var accepted = 0
+    public var rejected = 0
+    public var late = 0
+    public var duplicates = 0
+    public var ignored = 0
+    public var dropped = 0
+    /// Rejections per `RejectReason.code`.
+    public var byReason = [Int](repeating: 0, count: RejectReason.codeCount)
+
+    public init() {}
+
+    /// Non-zero rejection counts by reason text, sorted by reason.
+    public var rejectedByReason: [(String, Int)] {
+        byReason.enumerated().compactMap { code, n in
+            n > 0 ? (RejectReason.byCode[code]!.description, n) : nil
+        }.sorted { $0.0 < $1.0 }
+    }
+}
+
+/// The ordered, stateful stage: applies validated events in input order, keeps windows and state, closes
+/// windows as the watermark passes them and writes their snapshots (SPEC §4, §5, §6).
+///
+/// Everything here runs on one thread; determinism follows from applying events and closing windows in the
+/// same order whatever produced them.
+public final class WindowAggregator {
+    public var rules: Rules { didSet { rulesChanged() } }
+    public let config: AggregatorConfig
+    public let output: AggregatorOutput
+
+    public private(set) var counts = PipelineCounts()
+    /// Source names for dead-letter records, by source index.
+    public var sources: [String] = ["-"]
+
+    // Time.
+    /// Greatest accepted `ts` minus lateness; nil before the first event.
+    public private(set) var watermark: Int64?
+    /// Lowest window not yet closed (nil before the first event).
+    private var nextClose: Int64?
+    /// Window of the greatest accepted `ts`.
+    private var maxWindow: Int64 = .min
+    private var windows: [Int64: WindowData] = [:]
+    /// Closed windows kept for the rolling sections, oldest first.
+    private var history: [WindowData] = []
+
+    // Interned keys.
+    var districts = Interner()
+    var reportIds = Interner()
+    var segments = Interner()
+    var securityTypes = Interner()
+    var routes = Interner()
+    var agencies = Interner()
+    var dossierIds = Interner()
+    var metricNames = Interner()
+    var trafficSensors = SensorTable()
+    var securitySensors = SensorTable()
+    let unknownDistrict: Int32
+    let unknownAgency: Int32
+
+    // State.
+    var reports: [ReportState] = []
+    var dossiers: [DossierState] = []
+    var reportsOpen = 0
+    var reportsOverdue = 0
+    var reportsReceivedTotal = 0
+    var reportsResolvedTotal = 0
+    var servicesInProgress = 0
+    var agencyInProgress: [Int] = []
+    private var reportDue = DueHeap()
+    private var jamStreak: [Int32] = []
+    private var jamActive: [Bool] = []
+    private var hotspotActive: [Bool] = []
+    private var metricAlertActive: [Bool] = []
+    /// Per security type: P1 whatever the severity, and its route id.
+    private var typeInfo: [(p1: Bool, route: Int32)] = []
+    /// Per metric name: indices of the thresholds that apply.
+    private var metricThresholds: [[Int]] = []
+
+    var alerts = AlertBook()
+    private var writer = JSONWriter()
+
+    public init(rules: Rules = .default, config: AggregatorConfig = AggregatorConfig(), output: AggregatorOutput) {
+        self.rules = rules
+        self.config = config
+        self.output = output
+        unknownDistrict = districts.intern("unknown")
+        unknownAgency = agencies.intern("unknown")
+    }
+
+    /// Keys tracked over all tables (for `--max-keys`).
+    public var trackedKeys: Int {
+        districts.count + reportIds.count + segments.count + securityTypes.count + agencies.count
+            + dossierIds.count + metricNames.count + trafficSensors.names.count + securitySensors.names.count
+    }
+
+    // MARK: - Lines that are not events
+
+    /// Counts a rejected line and writes its dead-letter record.
+    public func reject(_ reason: RejectReason, source: Int32, line: Int, raw: UnsafeRawBufferPointer) {
+        counts.lines += 1
+        counts.rejected += 1
+        counts.byReason[reason.code] += 1
+        writeDeadLetter(reason, source: source, line: line, raw: raw)
+    }
+
+    /// Counts a line that was recognised but carries no event (e.g. a Suricata `flow` record).
+    public func ignore() {
+        counts.lines += 1
+        counts.ignored += 1
+    }
+
+    /// Counts a line dropped by `--when-full drop` (it is neither accepted nor rejected: it was never read).
+    public func drop(_ n: Int = 1) { counts.dropped += n }
+
+    private func writeDeadLetter(_ reason: RejectReason, source: Int32, line: Int, raw: UnsafeRawBufferPointer) {
+        guard output.wantsDeadLetters else { return }
+        writer.reset()
+        writer.raw("{\"reason\":")
+        writer.string(reason.description)
+        writer.raw(",\"source\":")
+        writer.string(Int(source) < sources.count ? sources[Int(source)] : "-")
+        writer.raw(",\"line\":")
+        writer.int(line)
+        writer.raw(",\"raw\":")
+        writer.string(lossy: DeadLetter.cut(raw))
+        writer.byte(0x7D)
+        writer.bytes.withUnsafeBytes { output.deadLetter($0) }
+    }
+
+    // MARK: - Events
+
+    @inline(__always)
+    private func windowIndex(_ ts: Int64) -> Int64 {
+        let w = config.window
+        return ts >= 0 ? ts / w : -((-ts + w - 1) / w)
+    }
+
+    /// Interns `ref` in `table`, or returns nil when that would pass `--max-keys`.
+    @inline(__always)
+    private func intern(_ table: inout Interner, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+        if let id = table.find(bytes) { return id }
+        if trackedKeys >= config.maxKeys { return nil }
+        return table.intern(bytes)
+    }
+
+    /// Applies one validated, classified event in input order.
+    ///
+    /// - Complexity: O(1) amortised, plus the windows it closes; no allocation after warm-up except for new keys.
+    public func apply(_ e: Event, _ b: EventBytes) {
+        // Keys first, so a cardinality rejection leaves no trace in state.
+        guard let district = e.district.isAbsent ? unknownDistrict : intern(&districts, b[e.district]) else {
+            reject(.cardinality, source: e.source, line: e.lineNumber, raw: b.line(of: e))
+            return
+        }
+        var key: Int32 = 0
+        var subject: Int32 = 0
+        var ok = true
+        switch e.kind {
+        case .fieldReport:
+            if let k = intern(&reportIds, b[e.key]) { key = k } else { ok = false }
+        case .traffic:
+            if let k = intern(&trafficSensors.names, b[e.key]), let s = intern(&segments, b[e.subject]) {
+                key = k
+                subject = s
+            } else {
+                ok = false
+            }
+        case .security:
+            if let k = intern(&securitySensors.names, b[e.key]), let s = intern(&securityTypes, b[e.subject]) {
+                key = k
+                subject = s
+            } else {
+                ok = false
+            }
+        case .service:
+            if let k = intern(&dossierIds, b[e.key]) { key = k } else { ok = false }
+            if ok && !e.agency.isAbsent {
+                if let a = intern(&agencies, b[e.agency]) { subject = a } else { ok = false }
+            } else {
+                subject = -1
+            }
+        case .metric:
+            if let k = intern(&metricNames, b[e.key]) { key = k } else { ok = false }
+        }
+        guard ok else {
+            reject(.cardinality, source: e.source, line: e.lineNumber, raw: b.line(of: e))
+            return
+        }
+
+        counts.lines += 1
+        counts.accepted += 1
+        let k = windowIndex(e.ts)
+        let late = watermark.map { (k + 1) * config.window <= $0 } ?? false
+        if late {
+            counts.late += 1
+            writeDeadLetter(.late, source: e.source, line: e.lineNumber, raw: b.line(of: e))
+        } else {
+            if nextClose == nil || k < nextClose! { nextClose = k }
+            if k > maxWindow { maxWindow = k }
+            if windows[k] == nil {
+                windows[k] = WindowData(start: k * config.window, categories: rules.categories.count + 1)
+            }
+        }
+
+        switch e.kind {
+        case .fieldReport: applyReport(e, b, id: key, district: district, window: late ? nil : k)
+        case .traffic: applyTraffic(e, sensor: key, segment: subject, window: late ? nil : k)
+        case .security: applySecurity(e, b, sensor: key, type: subject, district: district, window: late ? nil : k)
+        case .service: applyService(e, dossier: key, agency: subject, window: late ? nil : k)
+        case .metric: applyMetric(e, name: key, window: late ? nil : k)
+        }
+        flushAlertChanges()
+
+        let mark = e.ts &- config.lateness
+        if watermark == nil || mark > watermark! {
+            watermark = mark
+            closeWindows(through: mark)
+        }
+    }
+
+    private func applyReport(_ e: Event, _ b: EventBytes, id: Int32, district: Int32, window k: Int64?) {
+        let i = Int(id)
+        if i == reports.count { reports.append(ReportState()) }
+        switch e.reportStatus {
+        case .new:
+            if reports[i].hasNew {
+                counts.duplicates += 1
+                return
+            }
+            let category = Int(e.categoryIndex >= 0 ? e.categoryIndex : Int32(rules.categories.count))
+            let cat = rules.category(at: category)
+            reports[i].newTs = e.ts
+            reports[i].category = Int16(category)
+            reports[i].due = e.due != .min ? e.due : e.ts &+ cat.sla
+            reportsReceivedTotal += 1
+            if reports[i].isOpen {
+                reportsOpen += 1
+                reportDue.push(reports[i].due, id)
+            }
+            if let k {
+                windows[k]!.reportsReceived += 1
+                windows[k]!.reportsByCategory[category] += 1
+                windows[k]!.reportsByDistrict[district, default: 0] += 1
+            }
+            if output.wantsDispatch { dispatchReport(e, b, category: cat, due: reports[i].due) }
+        case .assigned:
+            break
+        case .resolved:
+            guard !reports[i].resolved else { return }
+            let wasOpen = reports[i].isOpen
+            reports[i].resolved = true
+            reportsResolvedTotal += 1
+            if let k {
+                windows[k]!.reportsResolved += 1
+                if reports[i].hasNew {
+                    windows[k]!.resolveMinutes.add(Double(e.ts - reports[i].newTs) / 60e9)
+                }
+            }
+            if wasOpen { close(report: id, at: e.ts) }
+        case .rejected:
+            guard !reports[i].rejected else { return }
+            let wasOpen = reports[i].isOpen
+            reports[i].rejected = true
+            if let k { windows[k]!.reportsRejected += 1 }
+            if wasOpen { close(report: id, at: e.ts) }
+        }
+    }
+
+    /// A report stopped being open: leave `open`/`overdue` and clear its alert.
+    private func close(report id: Int32, at ts: Int64) {
+        reportsOpen -= 1
+        if reports[Int(id)].overdue {
+            reports[Int(id)].overdue = false
+            reportsOverdue -= 1
+            alerts.clear(.reportOverdue, subject: reportIds.string(id), at: ts)
+        }
+    }
+
+    private func applyTraffic(_ e: Event, sensor: Int32, segment: Int32, window k: Int64?) {
+        if trafficSensors.touch(sensor, ts: e.ts) {
+            alerts.clear(.sensorOffline, subject: trafficSensors.names.string(sensor), at: e.ts)
+        }
+        let level = rules.level(ofSpeed: e.speedKmh)
+        if let k {
+            windows[k]!.readings += 1
+            windows[k]!.vehicles += e.vehicles
+            windows[k]!.speedSum += e.speedKmh
+            windows[k]!.levels[level.rawValue] += 1
+            windows[k]!.segments[segment, default: SpeedSum()].sum += e.speedKmh
+            windows[k]!.segments[segment]!.count += 1
+        }
+        // traffic.jam follows arrival order, late readings included.
+        let s = Int(segment)
+        while jamStreak.count <= s {
+            jamStreak.append(0)
+            jamActive.append(false)
+        }
+        switch level {
+        case .jam:
+            jamStreak[s] += 1
+            if Int(jamStreak[s]) >= rules.jamReadings && !jamActive[s] {
+                jamActive[s] = true
+                alerts.raise(.trafficJam, subject: segments.string(segment), priority: .p2, at: e.ts)
+            }
+        case .heavy:
+            jamStreak[s] = 0
+        case .free, .moderate:
+            jamStreak[s] = 0
+            if jamActive[s] {
+                jamActive[s] = false
+                alerts.clear(.trafficJam, subject: segments.string(segment), at: e.ts)
+            }
+        }
+    }
+
+    private func applySecurity(
+        _ e: Event, _ b: EventBytes, sensor: Int32, type: Int32, district: Int32, window k: Int64?
+    ) {
+        if securitySensors.touch(sensor, ts: e.ts) {
+            alerts.clear(.sensorOffline, subject: securitySensors.names.string(sensor), at: e.ts)
+        }
+        let t = Int(type)
+        while typeInfo.count <= t { typeInfo.append(typeInfo(for: Int32(typeInfo.count))) }
+        let info = typeInfo[t]
+        let priority: Priority =
+            info.p1 || e.severity >= rules.securityP1MinSeverity
+            ? .p1 : (rules.securitySeverityPriority[e.severity] ?? .p4)
+        if let k {
+            windows[k]!.securityEvents += 1
+            windows[k]!.securityByPriority[priority.rawValue - 1] += 1
+            windows[k]!.securityByType[type, default: 0] += 1
+            windows[k]!.securityByRoute[info.route, default: 0] += 1
+            windows[k]!.securityByDistrict[district, default: 0] += 1
+            if priority <= .p2 { windows[k]!.urgentByDistrict[district, default: 0] += 1 }
+        }
+        if output.wantsDispatch { dispatchSecurity(e, b, route: info.route, priority: priority) }
+    }
+
+    private func typeInfo(for type: Int32) -> (p1: Bool, route: Int32) {
+        let name = securityTypes.string(type)
+        let route = routes.intern(rules.securityRoute(type: name))
+        return (rules.securityP1Types.contains(name), route)
+    }
+
+    private func applyService(_ e: Event, dossier: Int32, agency eventAgency: Int32, window k: Int64?) {
+        let i = Int(dossier)
+        if i == dossiers.count { dossiers.append(DossierState()) }
+        var d = dossiers[i]
+        let wasInProgress = d.inProgress
+        var agency = d.agency >= 0 ? d.agency : eventAgency
+        switch e.dossierEvent {
+        case .received:
+            guard !d.received else { return }
+            d.received = true
+            if eventAgency >= 0 { d.agency = eventAgency }
+            agency = d.agency
+            if e.due != .min { d.due = e.due }
+            if let k {
+                windows[k]!.servicesReceived += 1
+                if e.channel == .online { windows[k]!.servicesReceivedOnline += 1 }
+            }
+        case .resolved:
+            guard !d.resolved else { return }
+            d.resolved = true
+            if e.due != .min { d.due = e.due }
+            if let k {
+                windows[k]!.servicesResolved += 1
+                if d.due != .min {
+                    windows[k]!.servicesWithDue += 1
+                    if e.ts <= d.due { windows[k]!.servicesOnTime += 1 }
+                }
+            }
+        case .returned:
+            guard !d.returned else { return }
+            d.returned = true
+        }
+        if agency < 0 { agency = unknownAgency }
+        while agencyInProgress.count <= Int(agency) { agencyInProgress.append(0) }
+        if let k {
+            var c = windows[k]!.servicesByAgency[agency] ?? AgencyCounts()
+            if e.dossierEvent == .received { c.received += 1 }
+            if e.dossierEvent == .resolved {
+                c.resolved += 1
+                if d.due != .min {
+                    c.withDue += 1
+                    if e.ts <= d.due { c.onTime += 1 }
+                }
+            }
+            windows[k]!.servicesByAgency[agency] = c
+        }
+        if !wasInProgress && d.inProgress {
+            servicesInProgress += 1
+            agencyInProgress[Int(agency)] += 1
+        } else if wasInProgress && !d.inProgress {
+            servicesInProgress -= 1
+            agencyInProgress[Int(d.agency >= 0 ? d.agency : agency)] -= 1
+        }
+        if d.agency < 0 && d.received { d.agency = agency }
+        dossiers[i] = d
+    }
+
+    private func applyMetric(_ e: Event, name: Int32, window k: Int64?) {
+        guard let k else { return }
+        windows[k]!.metrics[name, default: MetricWindow()].add(e.value)
+    }
+
+    // MARK: - Routed output
+
+    private func dispatchReport(_ e: Event, _ b: EventBytes, category: ReportCategory, due: Int64) {
+        writer.reset()
+        appendWithoutClosingBrace(b.line(of: e))
+        writer.raw("\"route\":{\"category\":")
+        writer.string(category.code)
+        writer.raw(",\"agency\":")
+        writer.string(category.agency)
+        writer.raw(",\"priority\":")
+        writer.string(category.priority.name)
+        writer.raw(",\"due\":")
+        writer.timestamp(due)
+        writer.raw("}}")
+        writer.bytes.withUnsafeBytes { output.dispatch(route: category.agency, line: $0) }
+    }
+
+    private func dispatchSecurity(_ e: Event, _ b: EventBytes, route: Int32, priority: Priority) {
+        let routeName = routes.string(route)
+        writer.reset()
+        appendWithoutClosingBrace(b.line(of: e))
+        writer.raw("\"route\":{\"route\":")
+        writer.string(routeName)
+        writer.raw(",\"priority\":")
+        writer.string(priority.name)
+        writer.raw("}}")
+        writer.bytes.withUnsafeBytes { output.dispatch(route: routeName, line: $0) }
+    }
+
+    /// Copies an object's text up to (not including) its closing brace, then a comma if it had members.
+    private func appendWithoutClosingBrace(_ line: UnsafeRawBufferPointer) {
+        var end = line.count
+        while end > 0 && line[end - 1] != 0x7D { end -= 1 }
+        end -= 1  // the closing brace
+        writer.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[0..<max(end, 0)]))
+        var j = end - 1
+        while j >= 0 && (line[j] == 0x20 || line[j] == 0x09 || line[j] == 0x0A || line[j] == 0x0D) { j -= 1 }
+        if j >= 0 && line[j] != 0x7B { writer.byte(0x2C) }
+    }
+
+    // MARK: - Closing windows
+
+    private func closeWindows(through mark: Int64) {
+        while let k = nextClose, (k + 1) * config.window <= mark {
+            closeWindow(k)
+            nextClose = k + 1
+        }
+    }
+
+    /// Closes every open window (end of input or shutdown).
+    public func finish() {
+        guard var k = nextClose else { return }
+        while k <= maxWindow {
+            closeWindow(k)
+            k += 1
+        }
+        nextClose = k
+    }
+
+    private func closeWindow(_ k: Int64) {
+        let start = k * config.window
+        let end = start + config.window
+        let data = windows.removeValue(forKey: k) ?? WindowData(start: start, categories: rules.categories.count + 1)
+
+        // State at this moment, with the window's end as the clock.
+        while let top = reportDue.top, top.due < end {
+            _ = reportDue.pop()
+            let i = Int(top.id)
+            guard reports[i].isOpen, !reports[i].overdue, reports[i].due == top.due else { continue }
+            reports[i].overdue = true
+            reportsOverdue += 1
+            let priority = rules.category(at: Int(reports[i].category)).priority
+            alerts.raise(.reportOverdue, subject: reportIds.string(top.id), priority: priority, at: end)
+        }
+        raiseOfflineSensors(&trafficSensors, clock: end)
+        raiseOfflineSensors(&securitySensors, clock: end)
+        checkHotspots(data, clock: end)
+        checkMetricSLAs(data, clock: end)
+        flushAlertChanges()
+
+        history.append(data)
+        let horizon = end - 3_600_000_000_000
+        if let firstKept = history.firstIndex(where: { $0.start >= horizon }), firstKept > 0 {
+            history.removeFirst(firstKept)
+        }
+        writeSnapshot(data, end: end, final: true)
+    }
+
+    private func raiseOfflineSensors(_ table: inout SensorTable, clock: Int64) {
+        let threshold = clock &- rules.sensorTTL
+        for i in table.lastTs.indices where table.lastTs[i] < threshold && !table.alerted[i] {
+            table.alerted[i] = true
+            alerts.raise(.sensorOffline, subject: table.names.string(Int32(i)), priority: .p3, at: clock)
+        }
+    }
+
+    private func checkHotspots(_ data: WindowData, clock: Int64) {
+        while hotspotActive.count < districts.count { hotspotActive.append(false) }
+        for d in hotspotActive.indices where hotspotActive[d] {
+            if data.urgentByDistrict[Int32(d), default: 0] < rules.hotspotMinEvents {
+                hotspotActive[d] = false
+                alerts.clear(.securityHotspot, subject: districts.string(Int32(d)), at: clock)
+            }
+        }
+        for (d, n) in data.urgentByDistrict.sorted(by: { $0.key < $1.key })
+        where n >= rules.hotspotMinEvents && !hotspotActive[Int(d)] {
+            hotspotActive[Int(d)] = true
+            alerts.raise(.securityHotspot, subject: districts.string(d), priority: .p1, at: clock)
+        }
+    }
+
+    private func checkMetricSLAs(_ data: WindowData, clock: Int64) {
+        while metricThresholds.count < metricNames.count {
+            let name = metricNames.string(Int32(metricThresholds.count))
+            metricThresholds.append(rules.metricThresholds.indices.filter { rules.metricThresholds[$0].matches(name) })
+            metricAlertActive.append(false)
+        }
+        for (m, w) in data.metrics.sorted(by: { $0.key < $1.key }) where !metricThresholds[Int(m)].isEmpty {
+            let broken = metricThresholds[Int(m)].contains { t in
+                let th = rules.metricThresholds[t]
+                guard let v = MetricStats(w).value(th.stat) else { return false }
+                return th.isBroken(by: v)
+            }
+            if broken && !metricAlertActive[Int(m)] {
+                metricAlertActive[Int(m)] = true
+                alerts.raise(.metricSLA, subject: metricNames.string(m), priority: .p2, at: clock)
+            } else if !broken && metricAlertActive[Int(m)] {
+                metricAlertActive[Int(m)] = false
+                alerts.clear(.metricSLA, subject: metricNames.string(m), at: clock)
+            }
+        }
+    }
+
+    private func flushAlertChanges() {
+        guard !alerts.changes.isEmpty else { return }
+        for c in alerts.changes {
+            writer.reset()
+            writer.raw("{\"alert\":")
+            writer.string(c.raised ? "raised" : "cleared")
+            writer.raw(",\"id\":")
+            writer.string(c.alert.id)
+            writer.raw(",\"rule\":")
+            writer.string(c.alert.rule.rawValue)
+            writer.raw(",\"subject\":")
+            writer.string(c.alert.subject)
+            writer.raw(",\"priority\":")
+            writer.string(c.alert.priority.name)
+            writer.raw(",\"at\":")
+            writer.timestamp(c.at)
+            writer.byte(0x7D)
+            writer.bytes.withUnsafeBytes { output.alert($0) }
+        }
+        alerts.changes.removeAll(keepingCapacity: true)
+    }
+
+    private func rulesChanged() {
+        typeInfo.removeAll()
+        metricThresholds.removeAll()
+        for (i, w) in windows {
+            if w.reportsByCategory.count != rules.categories.count + 1 {
+                windows[i]!.reportsByCategory = [Int](repeating: 0, count: rules.categories.count + 1)
+            }
+        }
+    }
+
+    // MARK: - Snapshots
+
+    /// Writes a provisional snapshot of the open window at the watermark (`--every`).
+    public func provisionalSnapshot() {
+        guard let mark = watermark, let k = nextClose else { return }
+        let open = windows[k] ?? WindowData(start: k * config.window, categories: rules.categories.count + 1)
+        writeSnapshot(open, end: k * config.window + config.window, final: false, clock: mark)
+    }
+
+    private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {
+        let clock = clock ?? end
+        let encoder = SnapshotEncoder(aggregator: self, clock: clock, provisional: !final)
+        let rolling15 = rolling(data, end: end, span: 900_000_000_000, final: final)
+        let rolling60 = rolling(data, end: end, span: 3_600_000_000_000, final: final)
+        writer.reset()
+        encoder.encode(
+            data, windowStart: data.start, windowEnd: end, final: final, rolling15: rolling15, rolling60: rolling60,
+            into: &writer)
+        writer.bytes.withUnsafeBytes { output.snapshot($0, final: final) }
+        if final { output.summary(encoder.summary(data, windowEnd: end)) }
+    }
+
+    /// The closing window merged with the closed windows whose start is at or after `end − span`.
+    private func rolling(_ data: WindowData, end: Int64, span: Int64, final: Bool) -> WindowData {
+        var merged = data
+        let from = end - span
+        let older = final ? history.dropLast() : history[...]
+        for w in older.reversed() where w.start >= from && w.start < data.start {
+            merged.merge(older: w)
+        }
+        return merged
+    }
+}
+
+/// The statistics of one metric in a window, for thresholds and snapshots.
+struct MetricStats {
+    let w: MetricWindow
+    init(_ w: MetricWindow) { self.w = w }
+
+    func value(_ stat: MetricThreshold.Stat) -> Double? {
+        guard w.values.count > 0 else { return nil }
+        switch stat {
+        case .mean: return w.values.sum / Double(w.values.count)
+        case .min: return w.values.min
+        case .max: return w.values.max
+        case .p50: return w.values.quantile(0.50)
+        case .p95: return w.values.quantile(0.95)
+        case .p99: return w.values.quantile(0.99)
+        case .last: return w.last
+        }
+    }
+}
+
+/// Cutting `raw` for dead-letter records.
+public enum DeadLetter {
+    /// Most bytes of a rejected line kept in its record.
+    public static let rawLimit = 4096
+
+    /// The first `rawLimit` bytes of `raw`, not splitting a UTF-8 sequence.
+    public static func cut(_ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard raw.count > rawLimit else { return raw }
+        var n = rawLimit
+        // Back off over continuation bytes so a valid character is not cut in two.
+        var back = 0
+        while n > 0 && back < 3 && raw[n] & 0xC0 == 0x80 {
+            n -= 1
+            back += 1
+        }
+        if back == 3 && raw[n] & 0xC0 == 0x80 { n = rawLimit }
+        return UnsafeRawBufferPointer(rebasing: raw[0..<n])
+    }
+}

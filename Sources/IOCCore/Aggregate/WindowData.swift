@@ -1,0 +1,123 @@
+/// Sum and count of speeds of one segment in a window.
+public struct SpeedSum: Sendable {
+    public var sum = 0.0
+    public var count = 0
+    public var mean: Double { sum / Double(count) }
+}
+
+/// Service counts of one agency in a window.
+public struct AgencyCounts: Sendable {
+    public var received = 0
+    public var resolved = 0
+    public var onTime = 0
+    public var withDue = 0
+
+    mutating func merge(_ o: AgencyCounts) {
+        received += o.received
+        resolved += o.resolved
+        onTime += o.onTime
+        withDue += o.withDue
+    }
+}
+
+/// One metric's values in a window.
+public struct MetricWindow: Sendable {
+    public var values = QuantileSketch()
+    public var last = 0.0
+
+    mutating func add(_ v: Double) {
+        values.add(v)
+        last = v
+    }
+}
+
+/// Everything counted "in window" (SPEC §5): events whose `ts` falls in the window and that were not late.
+///
+/// Keys are interned ids (districts, segments, types, routes, agencies, metric names). Windows merge by adding,
+/// which is how the rolling 15m / 60m sections are made: sums add, means and shares are recomputed from sums,
+/// quantile sketches merge.
+public struct WindowData: Sendable {
+    public var start: Int64
+
+    // field_reports
+    public var reportsReceived = 0
+    public var reportsResolved = 0
+    public var reportsRejected = 0
+    public var resolveMinutes = QuantileSketch()
+    /// Received per category index (the fallback at the end).
+    public var reportsByCategory: [Int]
+    public var reportsByDistrict: [Int32: Int] = [:]
+
+    // traffic
+    public var readings = 0
+    public var vehicles: Int64 = 0
+    public var speedSum = 0.0
+    public var levels = [0, 0, 0, 0]
+    public var segments: [Int32: SpeedSum] = [:]
+
+    // security
+    public var securityEvents = 0
+    public var securityByPriority = [0, 0, 0, 0]
+    public var securityByType: [Int32: Int] = [:]
+    public var securityByRoute: [Int32: Int] = [:]
+    public var securityByDistrict: [Int32: Int] = [:]
+    /// P1 and P2 events per district, for `security.hotspot`.
+    public var urgentByDistrict: [Int32: Int] = [:]
+
+    // services
+    public var servicesReceived = 0
+    public var servicesReceivedOnline = 0
+    public var servicesResolved = 0
+    public var servicesOnTime = 0
+    public var servicesWithDue = 0
+    public var servicesByAgency: [Int32: AgencyCounts] = [:]
+
+    // metrics
+    public var metrics: [Int32: MetricWindow] = [:]
+
+    public init(start: Int64, categories: Int) {
+        self.start = start
+        reportsByCategory = [Int](repeating: 0, count: categories)
+    }
+
+    /// Adds `other` (an older window) into this one; `metrics.last` keeps the newer window's value.
+    public mutating func merge(older other: WindowData) {
+        reportsReceived += other.reportsReceived
+        reportsResolved += other.reportsResolved
+        reportsRejected += other.reportsRejected
+        resolveMinutes.merge(other.resolveMinutes)
+        for i in reportsByCategory.indices where i < other.reportsByCategory.count {
+            reportsByCategory[i] += other.reportsByCategory[i]
+        }
+        reportsByDistrict.merge(other.reportsByDistrict, uniquingKeysWith: +)
+
+        readings += other.readings
+        vehicles += other.vehicles
+        speedSum += other.speedSum
+        for i in 0..<4 { levels[i] += other.levels[i] }
+        segments.merge(other.segments) { SpeedSum(sum: $0.sum + $1.sum, count: $0.count + $1.count) }
+
+        securityEvents += other.securityEvents
+        for i in 0..<4 { securityByPriority[i] += other.securityByPriority[i] }
+        securityByType.merge(other.securityByType, uniquingKeysWith: +)
+        securityByRoute.merge(other.securityByRoute, uniquingKeysWith: +)
+        securityByDistrict.merge(other.securityByDistrict, uniquingKeysWith: +)
+        urgentByDistrict.merge(other.urgentByDistrict, uniquingKeysWith: +)
+
+        servicesReceived += other.servicesReceived
+        servicesReceivedOnline += other.servicesReceivedOnline
+        servicesResolved += other.servicesResolved
+        servicesOnTime += other.servicesOnTime
+        servicesWithDue += other.servicesWithDue
+        for (k, v) in other.servicesByAgency { servicesByAgency[k, default: AgencyCounts()].merge(v) }
+
+        for (k, v) in other.metrics {
+            if var mine = metrics[k] {
+                mine.values.merge(v.values)
+                metrics[k] = mine
+            } else {
+                metrics[k] = v
+            }
+        }
+    }
+}

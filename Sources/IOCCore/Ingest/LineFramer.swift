@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One framed line, or the report of a line that was too long to keep.
+public enum FramedLine {
+    /// A non-blank line without its terminator (`\n` or `\r\n`). The bytes are valid only during the callback.
+    case line(UnsafeRawBufferPointer, number: Int)
+    /// A line longer than `maxLine`; `prefix` holds its first bytes (at most `LineFramer.prefixLimit`) for the
+    /// dead-letter record. The rest of the line is skipped, never buffered.
+    case tooLong(prefix: UnsafeRawBufferPointer, number: Int)
+}
+
+/// Splits a byte stream into lines, whatever the chunk boundaries.
+///
+/// Lines that lie wholly inside a chunk are handed out in place, without a copy; only a line that straddles two
+/// chunks is copied into `carry`, which never grows past `maxLine` bytes: a longer line is reported as
+/// `tooLong` once and the framer skips to the next `\n` (it resynchronises there). Blank lines (empty or only
+/// spaces and tabs) are skipped but still numbered, so `number` is the physical line in the source. A UTF-8 byte
+/// order mark at the very start of the input is dropped.
+public struct LineFramer {
+    /// The longest line kept, in bytes, not counting the terminator.
+    public let maxLine: Int
+    /// How many bytes of an over-long line are kept for its dead-letter record.
+    public static let prefixLimit = 4096
+
+    /// Physical lines completed so far (including blank and over-long ones).
+    public private(set) var lineNumber = 0
+
+    private var carry: [UInt8] = []
+    private var discarding = false
+    private var atStart = true
+
+    public init(maxLine: Int = 1 << 20) {
+        precondition(maxLine > 0, "maxLine must be positive")
+        self.maxLine = maxLine
+    }
+
+    /// Frames `chunk`, calling `emit` for every completed line, in order.
+    ///
+    /// - Complexity: O(chunk.count) using `memchr`; allocates only when a partial line is carried over.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (FramedLine) throws -> Void) rethrows {
+        guard var p = chunk.baseAddress, chunk.count > 0 else { return }
+        var remaining = chunk.count
+        if atStart {
+            if !stripBOM(&p, &remaining) { return }
+        }
+        while remaining > 0 {
+            guard let nl = memchr(p, 0x0A, remaining) else {
+                // No terminator in the rest of this chunk: keep it for the next one.
+                try takePartial(UnsafeRawBufferPointer(start: p, count: remaining), emit: emit)
+                return
+            }
+            let n = UnsafeRawPointer(nl) - p
+            let piece = UnsafeRawBufferPointer(start: p, count: n)
+            lineNumber += 1
+            if discarding {
+                discarding = false
+            } else if carry.isEmpty {
+                try emitLine(piece, emit)
+            } else {
+                if carry.count + n > maxLine + 1 {
+                    try reportTooLong(extra: piece, number: lineNumber, emit)
+                } else {
+                    carry.append(contentsOf: piece)
+                    try carry.withUnsafeBytes { try emitLine($0, emit) }
+                }
+                carry.removeAll(keepingCapacity: carry.capacity <= 1 << 16)
+            }
+            p += n + 1
+            remaining -= n + 1
+        }
+    }
+
+    /// Emits the last line when the input ended without a final `\n`.
+    public mutating func finish(_ emit: (FramedLine) throws -> Void) rethrows {
+        defer {
+            carry.removeAll()
+            discarding = false
+            atStart = true
+        }
+        if discarding {
+            lineNumber += 1
+            return
+        }
+        guard !carry.isEmpty else { return }
+        lineNumber += 1
+        try carry.withUnsafeBytes { try emitLine($0, emit) }
+    }
+
+    /// Starts a new input: line numbers restart at 1 and a BOM is dropped again.
+    public mutating func reset() {
+        carry.removeAll()
+        discarding = false
+        atStart = true
+        lineNumber = 0
+    }
+
+    private mutating func stripBOM(_ p: inout UnsafeRawPointer, _ remaining: inout Int) -> Bool {
+        // The BOM may itself straddle chunks; gather up to three bytes in `carry` to decide.
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        while remaining > 0 && carry.count < 3 {
+            let b = p.load(as: UInt8.self)
+            if b != bom[carry.count] {
+                atStart = false
+                return true  // carry keeps the bytes seen so far as the start of the first line
+            }
+            carry.append(b)
+            p += 1
+            remaining -= 1
+        }
+        if carry.count == 3 {
+            carry.removeAll(keepingCapacity: true)
+            atStart = false
+            return true
+        }
+        return false
+    }
+
+    private mutating func takePartial(_ piece: UnsafeRawBufferPointer, emit: (FramedLine) throws -> Void) rethrows {
+        if discarding { return }
+        // +1 leaves room for a `\r` that may belong to a `\r\n` terminator.
+        if carry.count + piece.count > maxLine + 1 {
+            try reportTooLong(extra: piece, number: lineNumber + 1, emit)
+            discarding = true
+            carry.removeAll(keepingCapacity: false)
+            return
+        }
+        carry.append(contentsOf: piece)
+    }
+
+    /// Reports the line in progress (carry + extra) as too long, keeping its first bytes as the prefix.
+    private func reportTooLong(
+        extra: UnsafeRawBufferPointer, number: Int, _ emit: (FramedLine) throws -> Void
+    ) rethrows {
+        var prefix = Array(carry.prefix(LineFramer.prefixLimit))
+        if prefix.count < LineFramer.prefixLimit {
+            prefix.append(contentsOf: extra.prefix(LineFramer.prefixLimit - prefix.count))
+        }
+        try prefix.withUnsafeBytes { try emit(.tooLong(prefix: $0, number: number)) }
+    }
+
+    @inline(__always)
+    private func emitLine(_ raw: UnsafeRawBufferPointer, _ emit: (FramedLine) throws -> Void) rethrows {
+        var n = raw.count
+        if n > 0 && raw[n - 1] == 0x0D { n -= 1 }
+        if n > maxLine {
+            try emit(.tooLong(prefix: UnsafeRawBufferPointer(rebasing: raw[0..<min(n, LineFramer.prefixLimit)]),
+                              number: lineNumber))
+            return
+        }
+        if n == 0 { return }
+        let first = raw[0]
+        if first == 0x20 || first == 0x09 {
+            var blank = true
+            for i in 0..<n where raw[i] != 0x20 && raw[i] != 0x09 {
+                blank = false
+                break
+            }
+            if blank { return }
+        }
+        try emit(.line(UnsafeRawBufferPointer(rebasing: raw[0..<n]), number: lineNumber))
+    }
+}

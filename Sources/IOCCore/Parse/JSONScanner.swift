@@ -1,0 +1,553 @@
+// The hot-path JSON validator: one strict RFC 8259 pass over the bytes of one NDJSON line, recording the byte
+// ranges of the top-level object's members. No String, no Foundation, no allocation once `members` has grown.
+
+/// The type of a JSON value, as seen from its first byte.
+public enum JSONType: UInt8, Sendable {
+    case string, number, object, array, `true`, `false`, null
+}
+
+/// One member of an object: byte offsets into the scanned buffer.
+///
+/// `JSONScanner.elements(ofArrayIn:start:end:into:)` reuses this type for array elements: there the key range is
+/// empty (`keyStart == keyEnd == valueStart`) and `keyHasEscapes` is `false`.
+public struct JSONMember: Sendable, Equatable {
+    /// First byte of the key's content (after the opening quote).
+    public var keyStart: Int32
+    /// One past the key's last content byte (the closing quote's offset).
+    public var keyEnd: Int32
+    /// Whether the key contains backslash escapes (decode it with `JSONString.unescape`).
+    public var keyHasEscapes: Bool
+    /// The value's type.
+    public var type: JSONType
+    /// Strings: first content byte after the quote; others: first byte of the token (`{`, `[`, digit/`-`, `t`,
+    /// `f`, `n`).
+    public var valueStart: Int32
+    /// Strings: offset of the closing quote; others: one past the token's last byte (for objects and arrays: one
+    /// past the `}` / `]`).
+    public var valueEnd: Int32
+    /// Whether a string value contains backslash escapes (always `false` for other types).
+    public var valueHasEscapes: Bool
+
+    /// Creates a member from its offsets.
+    /// - Complexity: O(1), no allocation.
+    public init(
+        keyStart: Int32, keyEnd: Int32, keyHasEscapes: Bool, type: JSONType,
+        valueStart: Int32, valueEnd: Int32, valueHasEscapes: Bool
+    ) {
+        self.keyStart = keyStart
+        self.keyEnd = keyEnd
+        self.keyHasEscapes = keyHasEscapes
+        self.type = type
+        self.valueStart = valueStart
+        self.valueEnd = valueEnd
+        self.valueHasEscapes = valueHasEscapes
+    }
+
+    /// The key's raw content (between the quotes) within `bytes`, the buffer that was scanned.
+    /// - Complexity: O(1), no allocation.
+    @inline(__always)
+    public func key(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[Int(keyStart)..<Int(keyEnd)])
+    }
+
+    /// The value's raw bytes within `bytes`: a string's content between the quotes, or the whole token.
+    /// - Complexity: O(1), no allocation.
+    @inline(__always)
+    public func value(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[Int(valueStart)..<Int(valueEnd)])
+    }
+}
+
+/// The outcome of `JSONScanner.scan`.
+public enum JSONScanResult: Equatable, Sendable {
+    /// A valid JSON text whose top-level value is an object; `members` lists its members.
+    case object
+    /// A valid JSON text whose top-level value is not an object (`members` is empty).
+    case notObject(JSONType)
+    /// Not a valid JSON text under the strict grammar.
+    case malformed
+    /// Arrays/objects nested deeper than `maxDepth` (checked before the rest of the text is read).
+    case tooDeep
+}
+
+/// A strict, allocation-free RFC 8259 validator for one JSON text per call (one NDJSON line).
+///
+/// Rejected as `.malformed`: invalid UTF-8 in strings (overlong forms, UTF-8-encoded surrogates, code points above
+/// U+10FFFF, truncated sequences, lone continuation bytes), raw control bytes < 0x20 in strings, bad escapes, lone
+/// UTF-16 surrogate escapes, `NaN`/`Infinity`, trailing commas, leading zeros, `+1`, `.5`, `1.`, a UTF-8 BOM, NUL
+/// bytes and anything but whitespace (space, tab, LF, CR) around the value. Numbers of any magnitude are valid
+/// syntax (`1e999`); `JSONNumber` decides later whether they are usable.
+///
+/// Offsets are relative to the start of the scanned buffer and stored as `Int32`: buffers larger than
+/// `Int32.max` bytes are reported as `.malformed`.
+public struct JSONScanner: Sendable {
+    /// The deepest array/object nesting accepted; one more level gives `.tooDeep`. The top-level container is
+    /// level 1, so with the default 64, 64 nested arrays are fine and 65 are not.
+    public var maxDepth: Int
+
+    /// Members of the top-level object of the last `scan`, in source order (duplicates kept; consumers take the
+    /// last). Empty unless the last result was `.object`. Its capacity is reused across calls.
+    public private(set) var members: [JSONMember]
+
+    /// Creates a scanner.
+    /// - Complexity: O(1); allocates `members` storage lazily, on the first object scanned.
+    public init(maxDepth: Int = 64) {
+        self.maxDepth = maxDepth
+        self.members = []
+    }
+
+    /// Validates `bytes` as exactly one JSON text (whitespace around allowed). When it is an object, fills
+    /// `members` with its top-level members.
+    ///
+    /// Single pass, recursive descent with an explicit depth limit; strings are skipped eight bytes at a time
+    /// while they are plain ASCII, and UTF-8 is checked only for bytes >= 0x80.
+    /// - Complexity: O(n) in `bytes.count`. Allocates only when `members` must grow beyond its capacity (so not at
+    ///   all after warm-up on similar lines); never creates a `String`.
+    public mutating func scan(_ bytes: UnsafeRawBufferPointer) -> JSONScanResult {
+        members.removeAll(keepingCapacity: true)
+        guard let base = bytes.baseAddress, bytes.count <= Int(Int32.max) else { return .malformed }
+        var cursor = ScanCursor(base: base, count: bytes.count, maxDepth: maxDepth)
+        cursor.skipWhitespace()
+        guard cursor.pos < cursor.count else { return .malformed }
+
+        let result: JSONScanResult
+        if cursor.byte(cursor.pos) == JSONByte.openBrace {
+            // Move (not copy) the array into the cursor so appends stay unique and reuse its capacity.
+            swap(&members, &cursor.members)
+            let ok = cursor.object(collecting: true)
+            swap(&members, &cursor.members)
+            guard ok else { return cursor.failure(clearing: &members) }
+            result = .object
+        } else {
+            guard let type = cursor.value() else { return cursor.failure(clearing: &members) }
+            result = .notObject(type)
+        }
+        cursor.skipWhitespace()
+        guard cursor.pos == cursor.count else {
+            members.removeAll(keepingCapacity: true)
+            return .malformed
+        }
+        return result
+    }
+
+    /// Lists the members of an object value that a previous successful `scan` of the same `bytes` validated (e.g.
+    /// a nested object member's value range). Trusts the input is valid; fast. Fills `out` (cleared first).
+    ///
+    /// `start`/`end` are the object's `valueStart`/`valueEnd` (the `{` and one past the `}`). Offsets in `out` are
+    /// relative to `bytes`, like the scanner's. On input that was not validated the result is unspecified, but
+    /// reads never leave `bytes`.
+    /// - Complexity: O(end - start). Allocates only when `out` must grow beyond its capacity.
+    public static func members(
+        ofObjectIn bytes: UnsafeRawBufferPointer, start: Int, end: Int, into out: inout [JSONMember]
+    ) {
+        out.removeAll(keepingCapacity: true)
+        guard let base = bytes.baseAddress, start >= 0, start < end else { return }
+        var cursor = TrustedCursor(base: base, pos: start, end: min(end, bytes.count))
+        guard cursor.peek() == JSONByte.openBrace else { return }
+        cursor.pos += 1
+        cursor.skipWhitespace()
+        while cursor.peek() == JSONByte.quote {
+            let keyStart = cursor.pos + 1
+            cursor.pos = keyStart
+            let keyHasEscapes = cursor.skipString()
+            let keyEnd = cursor.pos - 1
+            cursor.skipWhitespace()
+            guard cursor.peek() == JSONByte.colon else { return }
+            cursor.pos += 1
+            cursor.skipWhitespace()
+            guard let value = cursor.skipValue() else { return }
+            out.append(JSONMember(
+                keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
+                keyHasEscapes: keyHasEscapes, type: value.type,
+                valueStart: Int32(truncatingIfNeeded: value.start), valueEnd: Int32(truncatingIfNeeded: value.end),
+                valueHasEscapes: value.hasEscapes))
+            cursor.skipWhitespace()
+            guard cursor.peek() == JSONByte.comma else { return }
+            cursor.pos += 1
+            cursor.skipWhitespace()
+        }
+    }
+
+    /// Lists element values of an array value that a previous successful `scan` of the same `bytes` validated.
+    /// Trusts the input is valid; fast. Fills `out` (cleared first).
+    ///
+    /// Each element is a `JSONMember` whose key range is empty (`keyStart == keyEnd == valueStart`,
+    /// `keyHasEscapes == false`); the value fields follow the same conventions as object members. `start`/`end`
+    /// are the array's `valueStart`/`valueEnd` (the `[` and one past the `]`).
+    /// - Complexity: O(end - start). Allocates only when `out` must grow beyond its capacity.
+    public static func elements(
+        ofArrayIn bytes: UnsafeRawBufferPointer, start: Int, end: Int, into out: inout [JSONMember]
+    ) {
+        out.removeAll(keepingCapacity: true)
+        guard let base = bytes.baseAddress, start >= 0, start < end else { return }
+        var cursor = TrustedCursor(base: base, pos: start, end: min(end, bytes.count))
+        guard cursor.peek() == JSONByte.openBracket else { return }
+        cursor.pos += 1
+        cursor.skipWhitespace()
+        guard cursor.peek() != JSONByte.closeBracket else { return }
+        while let value = cursor.skipValue() {
+            let valueStart = Int32(truncatingIfNeeded: value.start)
+            out.append(JSONMember(
+                keyStart: valueStart, keyEnd: valueStart, keyHasEscapes: false, type: value.type,
+                valueStart: valueStart, valueEnd: Int32(truncatingIfNeeded: value.end),
+                valueHasEscapes: value.hasEscapes))
+            cursor.skipWhitespace()
+            guard cursor.peek() == JSONByte.comma else { return }
+            cursor.pos += 1
+            cursor.skipWhitespace()
+        }
+    }
+}
+
+// MARK: - Validating cursor
+
+/// The state of one `scan`: a raw pointer, a position and the nesting depth. Methods return `nil`/`false` on the
+/// first error; `tooDeep` tells the depth limit apart from other errors.
+private struct ScanCursor {
+    let base: UnsafeRawPointer
+    let count: Int
+    let maxDepth: Int
+    var pos = 0
+    var depth = 0
+    var tooDeep = false
+    /// Set by `string()`: whether the string just scanned had escapes.
+    var lastStringHadEscapes = false
+    /// The top-level members being collected (moved in from the scanner for the duration of the call).
+    var members: [JSONMember] = []
+
+    init(base: UnsafeRawPointer, count: Int, maxDepth: Int) {
+        self.base = base
+        self.count = count
+        self.maxDepth = maxDepth
+    }
+
+    @inline(__always)
+    func byte(_ offset: Int) -> UInt8 {
+        base.load(fromByteOffset: offset, as: UInt8.self)
+    }
+
+    /// The result for a failed scan; clears the partially filled members.
+    func failure(clearing members: inout [JSONMember]) -> JSONScanResult {
+        members.removeAll(keepingCapacity: true)
+        return tooDeep ? .tooDeep : .malformed
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while pos < count && JSONByte.isWhitespace(byte(pos)) {
+            pos += 1
+        }
+    }
+
+    /// Scans any value starting at `pos` (which must be in bounds or at the end).
+    /// - Returns: the value's type, with `pos` one past it; `nil` when malformed or too deep.
+    mutating func value() -> JSONType? {
+        guard pos < count else { return nil }
+        switch byte(pos) {
+        case JSONByte.quote:
+            pos += 1
+            return string() ? .string : nil
+        case JSONByte.openBrace:
+            return object(collecting: false) ? .object : nil
+        case JSONByte.openBracket:
+            return array() ? .array : nil
+        case UInt8(ascii: "t"):
+            return literal(0x6575_7274, length: 4) ? .true : nil  // "true", little-endian
+        case UInt8(ascii: "f"):
+            return literal(0x6573_6C61, length: 5) ? .false : nil  // "alse" after the 'f', little-endian
+        case UInt8(ascii: "n"):
+            return literal(0x6C6C_756E, length: 4) ? .null : nil  // "null", little-endian
+        case JSONByte.minus, JSONByte.zero...JSONByte.nine:
+            return number() ? .number : nil
+        default:
+            return nil
+        }
+    }
+
+    /// Matches `true`/`null` (4 bytes compared as one word) or `false` (the 4 bytes after the `f`).
+    @inline(__always)
+    mutating func literal(_ word: UInt32, length: Int) -> Bool {
+        guard pos + length <= count else { return false }
+        let loaded = base.loadUnaligned(fromByteOffset: pos + length - 4, as: UInt32.self)
+        guard UInt32(littleEndian: loaded) == word else { return false }
+        pos += length
+        return true
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; what follows is checked by the caller.
+    mutating func number() -> Bool {
+        if byte(pos) == JSONByte.minus {
+            pos += 1
+            guard pos < count else { return false }
+        }
+        let first = byte(pos)
+        guard JSONByte.isDigit(first) else { return false }
+        pos += 1
+        if first != JSONByte.zero {
+            skipDigits()
+        }
+        if pos < count && byte(pos) == JSONByte.dot {
+            pos += 1
+            guard pos < count && JSONByte.isDigit(byte(pos)) else { return false }
+            skipDigits()
+        }
+        if pos < count && byte(pos) | 0x20 == UInt8(ascii: "e") {
+            pos += 1
+            if pos < count && (byte(pos) == JSONByte.plus || byte(pos) == JSONByte.minus) {
+                pos += 1
+            }
+            guard pos < count && JSONByte.isDigit(byte(pos)) else { return false }
+            skipDigits()
+        }
+        return true
+    }
+
+    @inline(__always)
+    mutating func skipDigits() {
+        while pos < count && JSONByte.isDigit(byte(pos)) {
+            pos += 1
+        }
+    }
+
+    /// Scans a string's content; `pos` is just past the opening quote and ends just past the closing quote.
+    /// Sets `lastStringHadEscapes`.
+    mutating func string() -> Bool {
+        var p = pos
+        let n = count
+        var hasEscapes = false
+        while true {
+            // ASCII fast path: skip eight plain bytes at a time, stop at the first byte needing a look.
+            while p + 8 <= n {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                let mask = JSONByte.stringSpecialMask(word)
+                if mask != 0 {
+                    p += mask.trailingZeroBitCount >> 3
+                    break
+                }
+                p += 8
+            }
+            guard p < n else { return false }
+            let c = byte(p)
+            if c == JSONByte.quote {
+                pos = p + 1
+                lastStringHadEscapes = hasEscapes
+                return true
+            } else if c == JSONByte.backslash {
+                var scalar: UInt32 = 0
+                let next = JSONEscape.read(base, at: p, count: n, scalar: &scalar)
+                guard next > 0 else { return false }
+                hasEscapes = true
+                p = next
+            } else if c >= 0x80 {
+                let length = JSONUTF8.sequenceLength(base, at: p, count: n)
+                guard length != 0 else { return false }
+                p += length
+            } else if c < 0x20 {
+                return false
+            } else {
+                p += 1  // a plain byte in the last (< 8 byte) tail
+            }
+        }
+    }
+
+    /// Scans an array; `pos` is at the `[`.
+    mutating func array() -> Bool {
+        depth += 1
+        guard depth <= maxDepth else {
+            tooDeep = true
+            return false
+        }
+        pos += 1
+        skipWhitespace()
+        guard pos < count else { return false }
+        if byte(pos) == JSONByte.closeBracket {
+            pos += 1
+            depth -= 1
+            return true
+        }
+        while true {
+            guard value() != nil else { return false }
+            skipWhitespace()
+            guard pos < count else { return false }
+            let c = byte(pos)
+            pos += 1
+            if c == JSONByte.comma {
+                skipWhitespace()
+            } else if c == JSONByte.closeBracket {
+                depth -= 1
+                return true
+            } else {
+                return false
+            }
+        }
+    }
+
+    /// Scans an object; `pos` is at the `{`. With `collecting`, appends each member to `members`.
+    mutating func object(collecting: Bool) -> Bool {
+        depth += 1
+        guard depth <= maxDepth else {
+            tooDeep = true
+            return false
+        }
+        pos += 1
+        skipWhitespace()
+        guard pos < count else { return false }
+        if byte(pos) == JSONByte.closeBrace {
+            pos += 1
+            depth -= 1
+            return true
+        }
+        while true {
+            guard pos < count && byte(pos) == JSONByte.quote else { return false }
+            let keyStart = pos + 1
+            pos = keyStart
+            guard string() else { return false }
+            let keyEnd = pos - 1
+            let keyHasEscapes = lastStringHadEscapes
+            skipWhitespace()
+            guard pos < count && byte(pos) == JSONByte.colon else { return false }
+            pos += 1
+            skipWhitespace()
+            var valueStart = pos
+            guard let type = value() else { return false }
+            if collecting {
+                var valueEnd = pos
+                var valueHasEscapes = false
+                if type == .string {
+                    valueStart += 1
+                    valueEnd -= 1
+                    valueHasEscapes = lastStringHadEscapes
+                }
+                members.append(JSONMember(
+                    keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
+                    keyHasEscapes: keyHasEscapes, type: type,
+                    valueStart: Int32(truncatingIfNeeded: valueStart), valueEnd: Int32(truncatingIfNeeded: valueEnd),
+                    valueHasEscapes: valueHasEscapes))
+            }
+            skipWhitespace()
+            guard pos < count else { return false }
+            let c = byte(pos)
+            pos += 1
+            if c == JSONByte.comma {
+                skipWhitespace()
+            } else if c == JSONByte.closeBrace {
+                depth -= 1
+                return true
+            } else {
+                return false
+            }
+        }
+    }
+}
+
+// MARK: - Trusting cursor
+
+/// Walks already-validated JSON without checking the grammar: it only finds where values end. Every read is
+/// bounds-checked against `end`, so misuse yields nonsense offsets, never out-of-bounds reads.
+private struct TrustedCursor {
+    let base: UnsafeRawPointer
+    var pos: Int
+    let end: Int
+
+    /// The byte at `pos`, or 0 past the end (0 never starts or continues valid JSON).
+    @inline(__always)
+    func peek() -> UInt8 {
+        pos < end ? base.load(fromByteOffset: pos, as: UInt8.self) : 0
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while pos < end && JSONByte.isWhitespace(base.load(fromByteOffset: pos, as: UInt8.self)) {
+            pos += 1
+        }
+    }
+
+    /// Skips a string's content from just past the opening quote to just past the closing quote.
+    /// - Returns: whether the string had escapes.
+    mutating func skipString() -> Bool {
+        var hasEscapes = false
+        while pos < end {
+            while pos + 8 <= end {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+                let mask = JSONByte.stringSpecialMask(word)
+                if mask != 0 {
+                    pos += mask.trailingZeroBitCount >> 3
+                    break
+                }
+                pos += 8
+            }
+            guard pos < end else { break }
+            let c = base.load(fromByteOffset: pos, as: UInt8.self)
+            if c == JSONByte.quote {
+                pos += 1
+                return hasEscapes
+            } else if c == JSONByte.backslash {
+                hasEscapes = true
+                pos += 2  // the escaped byte can't end the string; \uXXXX's hex digits are plain bytes
+            } else {
+                pos += 1
+            }
+        }
+        pos = end
+        return hasEscapes
+    }
+
+    /// Skips one value starting at `pos`.
+    /// - Returns: its type and range (string ranges exclude the quotes), or nil at the end of the range.
+    mutating func skipValue() -> (type: JSONType, start: Int, end: Int, hasEscapes: Bool)? {
+        let start = pos
+        switch peek() {
+        case JSONByte.quote:
+            pos += 1
+            let hasEscapes = skipString()
+            return (.string, start + 1, pos - 1, hasEscapes)
+        case JSONByte.openBrace:
+            skipContainer()
+            return (.object, start, pos, false)
+        case JSONByte.openBracket:
+            skipContainer()
+            return (.array, start, pos, false)
+        case UInt8(ascii: "t"):
+            pos = min(pos + 4, end)
+            return (.true, start, pos, false)
+        case UInt8(ascii: "f"):
+            pos = min(pos + 5, end)
+            return (.false, start, pos, false)
+        case UInt8(ascii: "n"):
+            pos = min(pos + 4, end)
+            return (.null, start, pos, false)
+        case JSONByte.minus, JSONByte.zero...JSONByte.nine:
+            pos += 1
+            while true {
+                let c = peek()
+                guard JSONByte.isDigit(c) || c == JSONByte.dot || c | 0x20 == UInt8(ascii: "e")
+                    || c == JSONByte.plus || c == JSONByte.minus
+                else { break }
+                pos += 1
+            }
+            return (.number, start, pos, false)
+        default:
+            return nil
+        }
+    }
+
+    /// Skips an object or array from its opening bracket to one past the matching closing one.
+    mutating func skipContainer() {
+        var depth = 0
+        while pos < end {
+            let c = base.load(fromByteOffset: pos, as: UInt8.self)
+            pos += 1
+            switch c {
+            case JSONByte.quote:
+                _ = skipString()
+            case JSONByte.openBrace, JSONByte.openBracket:
+                depth += 1
+            case JSONByte.closeBrace, JSONByte.closeBracket:
+                depth -= 1
+                if depth == 0 { return }
+            default:
+                break
+            }
+        }
+    }
+}

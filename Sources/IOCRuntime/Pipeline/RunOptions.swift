@@ -1,0 +1,28 @@
+import IOCCore
+
+/// Everything `ioc run` was asked to do (SPEC §9), already checked for syntax by the CLI.
+public struct RunOptions: Sendable {
+    public var inputs: [String] = []
+    public var rulesPath: String?
+    public var window: Int64 = 60_000_000_000
+    public var lateness: Int64 = 30_000_000_000
+    public var maxFuture: Int64 = 300_000_000_000
+    public var maxLine = 1 << 20
+    public var maxKeys = 1_000_000
+    /// `--snapshots PATH|-`; stdout by default.
+    public var snapshots = "-"
+    public var latest: String?
+    public var alerts: String?
+    public var deadLetter: String?
+    public var dispatch: String?
+    public var summary = false
+
+    public init() {}
+}
+
+/// A problem with what the user asked for: exit 64 with `Error: …` and the usage.
+public struct UsageError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failure to read or write that ends the run with exit status 1.
+public struct IOFailure: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, errno code: Int32) {
+        self.path = path
+        reason = String(cString: strerror(code))
+    }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// A line-oriented output file (or stdout/stderr) with its own buffer, written with `write(2)`.
+///
+/// Lines are buffered up to `bufferSize` and written in large blocks; `flush()` pushes them out (after every
+/// snapshot, so a tailing operator sees it at once). The first write error is kept in `failure` and later
+/// writes are dropped: the runner checks it and exits 1.
+public final class FileSink {
+    public let path: String
+    private let fd: Int32
+    private let ownsFD: Bool
+    private var buffer: [UInt8] = []
+    private let bufferSize: Int
+    public private(set) var failure: IOFailure?
+
+    /// Opens (creates or truncates) `path`; `-` is stdout.
+    public init(path: String, append: Bool = false, bufferSize: Int = 1 << 16) throws(IOFailure) {
+        self.path = path
+        self.bufferSize = bufferSize
+        if path == "-" {
+            fd = STDOUT_FILENO
+            ownsFD = false
+        } else {
+            let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
+            let f = open(path, flags, 0o644)
+            guard f >= 0 else { throw IOFailure(path: path, errno: errno) }
+            fd = f
+            ownsFD = true
+        }
+        buffer.reserveCapacity(bufferSize)
+    }
+
+    /// Wraps an already open descriptor (not closed by the sink).
+    public init(fd: Int32, name: String, bufferSize: Int = 1 << 16) {
+        path = name
+        self.fd = fd
+        ownsFD = false
+        self.bufferSize = bufferSize
+        buffer.reserveCapacity(bufferSize)
+    }
+
+    deinit {
+        flush()
+        if ownsFD { close(fd) }
+    }
+
+    /// Appends `bytes` and a newline.
+    ///
+    /// - Complexity: O(n); does not allocate once the buffer has grown.
+    public func writeLine(_ bytes: UnsafeRawBufferPointer) {
+        if buffer.count + bytes.count + 1 > bufferSize { flush() }
+        if bytes.count + 1 > bufferSize {
+            writeAll(bytes)
+            let newline: [UInt8] = [0x0A]
+            newline.withUnsafeBytes { writeAll($0) }
+            return
+        }
+        buffer.append(contentsOf: bytes)
+        buffer.append(0x0A)
+    }
+
+    public func writeLine(_ s: String) {
+        var s = s
+        s.withUTF8 { writeLine(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes out everything buffered.
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) {
+        guard failure == nil, var p = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let n = write(fd, p, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = IOFailure(path: path == "-" ? "stdout" : path, errno: errno)
+                return
+            }
+            p += n
+            left -= n
+        }
+    }
+}
+
+/// `--latest PATH`: the newest snapshot, replaced atomically (write a temporary file, then `rename(2)`), so a
+/// reader never sees half a snapshot.
+public final class LatestFileSink {
+    public let path: String
+    private let temporary: String
+    public private(set) var failure: IOFailure?
+
+    public init(path: String) throws(IOFailure) {
+        self.path = path
+        temporary = path + ".tmp"
+        // Fail early when the folder cannot be written.
+        let f = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard f >= 0 else { throw IOFailure(path: path, errno: errno) }
+        close(f)
+        unlink(temporary)
+    }
+
+    public func replace(with bytes: UnsafeRawBufferPointer) {
+        guard failure == nil else { return }
+        let f = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard f >= 0 else {
+            failure = IOFailure(path: temporary, errno: errno)
+            return
+        }
+        var ok = true
+        var p = bytes.baseAddress!
+        var left = bytes.count
+        while left > 0 {
+            let n = write(f, p, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                ok = false
+                break
+            }
+            p += n
+            left -= n
+        }
+        if ok { ok = write(f, "\n", 1) == 1 }
+        if !ok { failure = IOFailure(path: temporary, errno: errno) }
+        close(f)
+        if ok && rename(temporary, path) != 0 { failure = IOFailure(path: path, errno: errno) }
+    }
+}

@@ -1,0 +1,286 @@
+import IOCCore
+import IOCRuntime
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `ioc` command line: parses, prints help, wires the runtime, maps outcomes to exit codes.
+/// No business logic lives here.
+enum IOCCommand {
+    static let version = "0.1.0"
+
+    static func main(_ arguments: [String]) -> Int32 {
+        var args = arguments
+        guard let first = args.first else {
+            print(rootHelp, terminator: "")
+            return 0
+        }
+        switch first {
+        case "-h", "--help":
+            print(rootHelp, terminator: "")
+            return 0
+        case "--version":
+            print(version)
+            return 0
+        case "help":
+            args.removeFirst()
+            guard let sub = args.first else {
+                print(rootHelp, terminator: "")
+                return 0
+            }
+            guard let help = help(for: sub) else {
+                return usageFailure("Unknown subcommand '\(sub)'", command: nil)
+            }
+            print(help, terminator: "")
+            return 0
+        case "run":
+            args.removeFirst()
+            return runCommand(args)
+        case "rules":
+            args.removeFirst()
+            return rulesCommand(args)
+        default:
+            if first.hasPrefix("-") { return usageFailure("Unknown option '\(first)'", command: nil) }
+            return usageFailure("Unknown subcommand '\(first)'", command: nil)
+        }
+    }
+
+    static func help(for sub: String) -> String? {
+        switch sub {
+        case "run": runHelp
+        case "rules": rulesHelp
+        default: nil
+        }
+    }
+
+    // MARK: - Errors
+
+    /// Prints `Error: …`, the usage and the hint, on stderr; returns 64 (EX_USAGE).
+    static func usageFailure(_ message: String, command: String?) -> Int32 {
+        var text = "Error: \(message)\n"
+        switch command {
+        case "run": text += "Usage: \(runUsage)\n  See 'ioc run --help' for more information.\n"
+        case "rules": text += "Usage: \(rulesUsage)\n  See 'ioc rules --help' for more information.\n"
+        default: text += "Usage: ioc <subcommand>\n  See 'ioc --help' for more information.\n"
+        }
+        writeStderr(text)
+        return 64
+    }
+
+    static func writeStderr(_ text: String) {
+        var text = text
+        text.withUTF8 { buf in
+            var p = buf.baseAddress!
+            var left = buf.count
+            while left > 0 {
+                let n = write(STDERR_FILENO, p, left)
+                if n <= 0 { return }
+                p += n
+                left -= n
+            }
+        }
+    }
+
+    // MARK: - run
+
+    static func runCommand(_ arguments: [String]) -> Int32 {
+        var options = RunOptions()
+        var scanner = ArgumentScanner(arguments)
+        do throws(CLIError) {
+            while let item = scanner.next() {
+                switch item {
+                case .positional(let p):
+                    options.inputs.append(p)
+                case .option(let name, let inline):
+                    switch name {
+                    case "-h", "--help":
+                        print(runHelp, terminator: "")
+                        return 0
+                    case "--summary":
+                        if inline != nil { throw CLIError("Option '--summary' takes no value") }
+                        options.summary = true
+                    case "--rules":
+                        options.rulesPath = try scanner.value(for: name, inline: inline)
+                    case "--window":
+                        options.window = try duration(name, scanner.value(for: name, inline: inline), positive: true)
+                    case "--lateness":
+                        options.lateness = try duration(name, scanner.value(for: name, inline: inline), positive: false)
+                    case "--max-future":
+                        options.maxFuture = try duration(
+                            name, scanner.value(for: name, inline: inline), positive: false)
+                    case "--max-line":
+                        options.maxLine = try count(name, scanner.value(for: name, inline: inline))
+                    case "--max-keys":
+                        options.maxKeys = try count(name, scanner.value(for: name, inline: inline))
+                    case "--snapshots":
+                        options.snapshots = try path(name, scanner.value(for: name, inline: inline))
+                    case "--latest":
+                        options.latest = try path(name, scanner.value(for: name, inline: inline))
+                    case "--alerts":
+                        options.alerts = try path(name, scanner.value(for: name, inline: inline))
+                    case "--dead-letter":
+                        options.deadLetter = try path(name, scanner.value(for: name, inline: inline))
+                    case "--dispatch":
+                        options.dispatch = try path(name, scanner.value(for: name, inline: inline))
+                    default:
+                        throw CLIError("Unknown option '\(name)'")
+                    }
+                }
+            }
+        } catch {
+            return usageFailure(error.message, command: "run")
+        }
+        do {
+            return try Runner(options: options).run()
+        } catch {
+            return usageFailure(error.message, command: "run")
+        }
+    }
+
+    static func duration(_ name: String, _ text: String, positive: Bool) throws(CLIError) -> Int64 {
+        guard let d = DurationText.parse(text), !positive || d > 0 else {
+            throw CLIError(
+                "The value '\(text)' is invalid for '\(name) <duration>': expected a\(positive ? " positive" : "")"
+                    + " duration such as 500ms, 30s, 5m or 1h")
+        }
+        return d
+    }
+
+    static func count(_ name: String, _ text: String) throws(CLIError) -> Int {
+        guard let n = Int(text), n > 0 else {
+            throw CLIError("The value '\(text)' is invalid for '\(name) <n>': expected a positive integer")
+        }
+        return n
+    }
+
+    static func path(_ name: String, _ text: String) throws(CLIError) -> String {
+        guard !text.isEmpty else { throw CLIError("The value for '\(name)' must not be empty") }
+        return text
+    }
+
+    // MARK: - rules
+
+    static func rulesCommand(_ arguments: [String]) -> Int32 {
+        var scanner = ArgumentScanner(arguments)
+        var printDefault = false
+        var check: String?
+        do throws(CLIError) {
+            while let item = scanner.next() {
+                switch item {
+                case .positional(let p):
+                    throw CLIError("Unexpected argument '\(p)'")
+                case .option(let name, let inline):
+                    switch name {
+                    case "-h", "--help":
+                        print(rulesHelp, terminator: "")
+                        return 0
+                    case "--print-default":
+                        printDefault = true
+                    case "--check":
+                        check = try scanner.value(for: name, inline: inline)
+                    default:
+                        throw CLIError("Unknown option '\(name)'")
+                    }
+                }
+            }
+            if printDefault == (check != nil) {
+                throw CLIError("Give exactly one of '--print-default' or '--check <file>'")
+            }
+        } catch {
+            return usageFailure(error.message, command: "rules")
+        }
+        if printDefault {
+            print(RulesCodec.encode(.default), terminator: "")
+            return 0
+        }
+        do {
+            _ = try loadRules(path: check!)
+            print("\(check!): ok")
+            return 0
+        } catch {
+            writeStderr("Error: \(error)\n")
+            return 64
+        }
+    }
+
+    // MARK: - Help texts
+
+    static let rootHelp = """
+        OVERVIEW: Event-stream processor for a city's Intelligent Operations Center.
+
+        Reads line-delimited JSON events (citizen field reports, traffic, security, public-service dossiers,
+        service metrics), validates, classifies and routes them, and publishes rolling KPI snapshots.
+
+        USAGE: ioc <subcommand>
+
+        OPTIONS:
+          --version               Show the version.
+          -h, --help              Show help information.
+
+        SUBCOMMANDS:
+          run                     Process NDJSON events into KPI snapshots.
+          rules                   Print the default rules or check a rules file.
+
+          See 'ioc help <subcommand>' for detailed help.
+
+        """
+
+    static let runUsage =
+        "ioc run [<inputs> ...] [--rules <file>] [--window <duration>] [--lateness <duration>]"
+        + " [--snapshots <path>] [--latest <path>] [--dispatch <path>] [--alerts <path>] [--dead-letter <path>]"
+        + " [--summary] [--max-line <n>] [--max-keys <n>] [--max-future <duration>]"
+
+    static let runHelp = """
+        OVERVIEW: Process NDJSON events into KPI snapshots.
+
+        Reads the inputs in order (stdin when none is given), one JSON object per line. Every line is accepted
+        or rejected with a reason; a bad line never stops the run. One snapshot line is written per closed
+        event-time window.
+
+        USAGE: \(runUsage)
+
+        ARGUMENTS:
+          <inputs>                Files to read in order; '-' is stdin. (default: stdin)
+
+        OPTIONS:
+          --rules <file>          Rules file replacing the embedded default; SIGHUP reloads it.
+          --window <duration>     Length of the tumbling event-time windows. (default: 60s)
+          --lateness <duration>   How far behind the newest event the watermark runs. (default: 30s)
+          --snapshots <path>      Where final snapshots go, one JSON line each; '-' is stdout. (default: -)
+          --latest <path>         File replaced atomically with the newest snapshot.
+          --dispatch <path>       Routed field reports and security events; '{route}' in the path gives one
+                                  file per route.
+          --alerts <path>         One line per alert raised or cleared.
+          --dead-letter <path>    One line per rejected or late line, with its reason.
+          --summary               Print one line per closed window and the final counts on stderr.
+          --max-line <n>          Longest accepted line in bytes. (default: 1048576)
+          --max-keys <n>          Most tracked keys (ids, sensors, districts...). (default: 1000000)
+          --max-future <duration> Reject events this far ahead of the wall clock. (default: 5m)
+          -h, --help              Show help information.
+
+        Durations are written 500ms, 30s, 5m, 1h. Exit status: 0 on success, 64 on bad flags, rules or
+        paths, 1 when an input or output cannot be read or written. SIGINT/SIGTERM drain, close all
+        windows and exit 0.
+
+        """
+
+    static let rulesUsage = "ioc rules (--print-default | --check <file>)"
+
+    static let rulesHelp = """
+        OVERVIEW: Print the default rules or check a rules file.
+
+        Rules hold the field-report categories (phrases, agency, priority, SLA), security priorities and
+        routes, traffic levels, the sensor TTL and alert thresholds.
+
+        USAGE: \(rulesUsage)
+
+        OPTIONS:
+          --print-default         Print the embedded default rules as JSON.
+          --check <file>          Check a rules file; every error is printed with its JSON path (exit 64).
+          -h, --help              Show help information.
+
+        """
+}
