@@ -146,13 +146,12 @@ public final class WindowAggregator {
         self.output = output
         unknownDistrict = districts.intern("unknown")
         unknownAgency = agencies.intern("unknown")
+        trackedKeys = 2
     }
 
-    /// Keys tracked over all tables (for `--max-keys`).
-    public var trackedKeys: Int {
-        districts.count + reportIds.count + segments.count + securityTypes.count + agencies.count
-            + dossierIds.count + metricNames.count + trafficSensors.names.count + securitySensors.names.count
-    }
+    /// Keys tracked over all tables (for `--max-keys`): districts, report ids, segments, security types,
+    /// agencies, dossiers, metric names and sensors.
+    public private(set) var trackedKeys = 0
 
     // MARK: - Lines that are not events
 
@@ -198,9 +197,10 @@ public final class WindowAggregator {
 
     /// Interns `ref` in `table`, or returns nil when that would pass `--max-keys`.
     @inline(__always)
-    private func intern(_ table: inout Interner, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+    private func intern(_ table: inout Interner, _ bytes: UnsafeRawBufferPointer, limit: Int) -> Int32? {
         if let id = table.find(bytes) { return id }
-        if trackedKeys >= config.maxKeys { return nil }
+        if trackedKeys >= limit { return nil }
+        trackedKeys += 1
         return table.intern(bytes)
     }
 
@@ -209,7 +209,8 @@ public final class WindowAggregator {
     /// - Complexity: O(1) amortised, plus the windows it closes; no allocation after warm-up except for new keys.
     public func apply(_ e: Event, _ b: EventBytes) {
         // Keys first, so a cardinality rejection leaves no trace in state.
-        guard let district = e.district.isAbsent ? unknownDistrict : intern(&districts, b[e.district]) else {
+        let limit = config.maxKeys
+        guard let district = e.district.isAbsent ? unknownDistrict : intern(&districts, b[e.district], limit: limit) else {
             reject(.cardinality, source: e.source, line: e.lineNumber, raw: b.line(of: e))
             return
         }
@@ -218,30 +219,30 @@ public final class WindowAggregator {
         var ok = true
         switch e.kind {
         case .fieldReport:
-            if let k = intern(&reportIds, b[e.key]) { key = k } else { ok = false }
+            if let k = intern(&reportIds, b[e.key], limit: limit) { key = k } else { ok = false }
         case .traffic:
-            if let k = intern(&trafficSensors.names, b[e.key]), let s = intern(&segments, b[e.subject]) {
+            if let k = intern(&trafficSensors.names, b[e.key], limit: limit), let s = intern(&segments, b[e.subject], limit: limit) {
                 key = k
                 subject = s
             } else {
                 ok = false
             }
         case .security:
-            if let k = intern(&securitySensors.names, b[e.key]), let s = intern(&securityTypes, b[e.subject]) {
+            if let k = intern(&securitySensors.names, b[e.key], limit: limit), let s = intern(&securityTypes, b[e.subject], limit: limit) {
                 key = k
                 subject = s
             } else {
                 ok = false
             }
         case .service:
-            if let k = intern(&dossierIds, b[e.key]) { key = k } else { ok = false }
+            if let k = intern(&dossierIds, b[e.key], limit: limit) { key = k } else { ok = false }
             if ok && !e.agency.isAbsent {
-                if let a = intern(&agencies, b[e.agency]) { subject = a } else { ok = false }
+                if let a = intern(&agencies, b[e.agency], limit: limit) { subject = a } else { ok = false }
             } else {
                 subject = -1
             }
         case .metric:
-            if let k = intern(&metricNames, b[e.key]) { key = k } else { ok = false }
+            if let k = intern(&metricNames, b[e.key], limit: limit) { key = k } else { ok = false }
         }
         guard ok else {
             reject(.cardinality, source: e.source, line: e.lineNumber, raw: b.line(of: e))

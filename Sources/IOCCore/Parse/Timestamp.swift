@@ -1,0 +1,223 @@
+/// RFC 3339 date-time parsing and formatting on raw UTF-8 bytes, as nanoseconds since the Unix epoch (UTC).
+///
+/// Accepted grammar (strict): `YYYY-MM-DDTHH:MM:SS[.F{1,9}](Z|±HH:MM)` with `T`/`t` and `Z`/`z`, exactly those
+/// digit counts, calendar-checked dates (proleptic Gregorian leap years), hour 0–23, minute 0–59, second 0–59
+/// (leap second 60 and hour 24 are rejected) and offsets up to ±23:59. Optionally (`allowCompactOffset`) the offset
+/// may be written `±HHMM`, as Suricata does; a bare `±HH` is never accepted. Results must fit `Int64` nanoseconds
+/// (roughly 1677-09-21 through 2262-04-11).
+public enum Timestamp {
+    static let nanosPerSecond: Int64 = 1_000_000_000
+
+    /// Nanoseconds since the Unix epoch (UTC) of an RFC 3339 date-time, or nil when malformed or impossible.
+    ///
+    /// The whole buffer must be the date-time: leading or trailing bytes (including whitespace) make it malformed.
+    /// - Parameters:
+    ///   - bytes: UTF-8 bytes of the date-time.
+    ///   - allowCompactOffset: also accept a `±HHMM` offset (no colon).
+    /// - Complexity: O(n) in the byte count (n ≤ 35 for anything valid); does not allocate.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, allowCompactOffset: Bool = false) -> Int64? {
+        let n = bytes.count
+        // Shortest valid form: "YYYY-MM-DDTHH:MM:SSZ" (20 bytes).
+        guard n >= 20 else { return nil }
+        guard bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[13] == 0x3A, bytes[16] == 0x3A else { return nil }
+        let t = bytes[10]
+        guard t == 0x54 || t == 0x74 else { return nil }
+        guard let year = digits(bytes, 0, 4), let month = digits(bytes, 5, 2), let day = digits(bytes, 8, 2),
+              let hour = digits(bytes, 11, 2), let minute = digits(bytes, 14, 2), let second = digits(bytes, 17, 2)
+        else { return nil }
+        guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year: year, month: month),
+              hour <= 23, minute <= 59, second <= 59
+        else { return nil }
+
+        var i = 19
+        var fraction: Int64 = 0
+        if bytes[i] == 0x2E {  // "."
+            i += 1
+            let start = i
+            while i < n {
+                let d = bytes[i] &- 0x30
+                guard d < 10 else { break }
+                guard i - start < 9 else { return nil }  // a tenth digit
+                fraction = fraction &* 10 &+ Int64(d)
+                i += 1
+            }
+            let count = i - start
+            guard count >= 1 else { return nil }
+            fraction &*= pow10[9 - count]
+        }
+
+        guard i < n else { return nil }  // missing offset
+        var offsetSeconds: Int64 = 0
+        let z = bytes[i]
+        if z == 0x5A || z == 0x7A {  // "Z" / "z"
+            guard i + 1 == n else { return nil }
+        } else if z == 0x2B || z == 0x2D {  // "+" / "-"
+            let remaining = n - i - 1
+            let offHours: Int64
+            let offMinutes: Int64
+            if remaining == 5, bytes[i + 3] == 0x3A {
+                guard let h = digits(bytes, i + 1, 2), let m = digits(bytes, i + 4, 2) else { return nil }
+                offHours = h
+                offMinutes = m
+            } else if remaining == 4, allowCompactOffset {
+                guard let h = digits(bytes, i + 1, 2), let m = digits(bytes, i + 3, 2) else { return nil }
+                offHours = h
+                offMinutes = m
+            } else {
+                return nil
+            }
+            guard offHours <= 23, offMinutes <= 59 else { return nil }
+            offsetSeconds = offHours * 3600 + offMinutes * 60
+            if z == 0x2D { offsetSeconds = -offsetSeconds }
+        } else {
+            return nil
+        }
+
+        let days = daysFromCivil(year: year, month: month, day: day)
+        // Local time = UTC + offset, so UTC = local - offset. Years 0000–9999 keep this far inside Int64.
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        // Build seconds * 1e9 + fraction without an intermediate overflow near Int64.min:
+        // for negative seconds with a fraction, use (seconds + 1) * 1e9 - (1e9 - fraction).
+        var whole = seconds
+        var frac = fraction
+        if whole < 0 && frac > 0 {
+            whole += 1
+            frac -= nanosPerSecond
+        }
+        let (scaled, overflow1) = whole.multipliedReportingOverflow(by: nanosPerSecond)
+        guard !overflow1 else { return nil }
+        let (total, overflow2) = scaled.addingReportingOverflow(frac)
+        guard !overflow2 else { return nil }
+        return total
+    }
+
+    /// Appends `ns` as RFC 3339 in UTC with `Z`, e.g. `2026-11-22T03:00:00Z` or `2026-11-22T03:00:00.500Z`.
+    ///
+    /// A non-zero fraction is written with 3, 6 or 9 digits, the fewest of those that are exact
+    /// (`.500Z`, `.000001Z`, `.123456789Z`). Every `Int64` value is representable (years 1677–2262).
+    /// - Complexity: O(1); does not allocate once `out` has capacity for the ≤ 30 appended bytes.
+    public static func format(_ ns: Int64, into out: inout [UInt8]) {
+        var seconds = ns / nanosPerSecond
+        var fraction = ns % nanosPerSecond
+        if fraction < 0 {
+            seconds -= 1
+            fraction += nanosPerSecond
+        }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            days -= 1
+            secondOfDay += 86_400
+        }
+        let (year, month, day) = civilFromDays(days)
+        append4(year, into: &out)
+        out.append(0x2D)
+        append2(month, into: &out)
+        out.append(0x2D)
+        append2(day, into: &out)
+        out.append(0x54)
+        append2(secondOfDay / 3600, into: &out)
+        out.append(0x3A)
+        append2(secondOfDay / 60 % 60, into: &out)
+        out.append(0x3A)
+        append2(secondOfDay % 60, into: &out)
+        if fraction != 0 {
+            out.append(0x2E)
+            var value = fraction
+            var width = 9
+            if fraction % 1_000_000 == 0 {
+                value = fraction / 1_000_000
+                width = 3
+            } else if fraction % 1000 == 0 {
+                value = fraction / 1000
+                width = 6
+            }
+            var divisor = pow10[width - 1]
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: value / divisor % 10) &+ 0x30)
+                divisor /= 10
+            }
+        }
+        out.append(0x5A)
+    }
+
+    /// RFC 3339 text of `ns` in UTC, as written by ``format(_:into:)``.
+    /// - Complexity: O(1); allocates the returned string (convenience for logs and tests, not the hot path).
+    public static func string(_ ns: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        format(ns, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: - Calendar
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    /// - Complexity: O(1); does not allocate.
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400  // [0, 399]
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1  // [0, 365]
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy  // [0, 146096]
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01 (Hinnant's `civil_from_days`).
+    /// - Complexity: O(1); does not allocate.
+    static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097  // [0, 146096]
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365  // [0, 399]
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)  // [0, 365]
+        let mp = (5 * doy + 2) / 153  // [0, 11]
+        let day = doy - (153 * mp + 2) / 5 + 1  // [1, 31]
+        let month = mp < 10 ? mp + 3 : mp - 9  // [1, 12]
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Number of days in `month` (1–12) of `year` under the Gregorian leap-year rule.
+    /// - Complexity: O(1); does not allocate.
+    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+        switch month {
+        case 2:
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            return leap ? 29 : 28
+        case 4, 6, 9, 11:
+            return 30
+        default:
+            return 31
+        }
+    }
+
+    // MARK: - Digits
+
+    static let pow10: [Int64] = [
+        1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+    ]
+
+    /// Value of exactly `count` ASCII digits at `start`, or nil when any is not a digit (caller checks bounds).
+    @inline(__always)
+    static func digits(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int64? {
+        var value: Int64 = 0
+        for i in start..<(start + count) {
+            let d = bytes[i] &- 0x30
+            guard d < 10 else { return nil }
+            value = value * 10 + Int64(d)
+        }
+        return value
+    }
+
+    @inline(__always)
+    static func append2(_ value: Int64, into out: inout [UInt8]) {
+        out.append(UInt8(truncatingIfNeeded: value / 10) &+ 0x30)
+        out.append(UInt8(truncatingIfNeeded: value % 10) &+ 0x30)
+    }
+
+    @inline(__always)
+    static func append4(_ value: Int64, into out: inout [UInt8]) {
+        append2(value / 100, into: &out)
+        append2(value % 100, into: &out)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// The outcome of running a command.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the built `ioc` (or any program) as a process, with optional stdin, and collects its output.
+public enum ProcessRunner {
+    public static func ioc(_ arguments: [String], stdin: String? = nil, cwd: URL? = nil) throws -> ProcessResult {
+        try run(TestPaths.iocBinary, arguments, stdin: stdin.map { Data($0.utf8) }, cwd: cwd)
+    }
+
+    public static func run(_ executable: URL, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) throws
+        -> ProcessResult
+    {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = cwd }
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        // Write stdin and drain both pipes concurrently so a large output cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        group.wait()
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import IOCCore
+
+/// Nearest-rank quantile of a sorted array: the value at rank ceil(q·n).
+private func nearestRank(_ sorted: [Double], _ q: Double) -> Double {
+    let rank = max(1, Int((q * Double(sorted.count)).rounded(.up)))
+    return sorted[rank - 1]
+}
+
+@Suite("QuantileSketch")
+struct QuantileSketchTests {
+    @Test func smallSamplesAreExact() {
+        var s = QuantileSketch()
+        for v in [5.0, 1, 4, 2, 3] { s.add(v) }
+        #expect(s.quantile(0.5) == 3)
+        #expect(s.quantile(0.9) == 5)
+        #expect(s.quantile(0.2) == 1)
+        #expect(s.quantile(0.21) == 2)
+        #expect(s.count == 5 && s.min == 1 && s.max == 5 && s.sum == 15)
+        #expect(QuantileSketch().quantile(0.5) == nil)
+    }
+
+    /// Past the exact buffer, every quantile stays within 1 % of the true nearest-rank value.
+    @Test("Relative error ≤ 1 %", arguments: [1, 2, 3])
+    func errorBound(seed: UInt64) {
+        var rng = SplitMix(seed: seed)
+        var s = QuantileSketch()
+        var values: [Double] = []
+        for _ in 0..<50_000 {
+            // Log-normal-ish response times, plus some zeros and negatives.
+            let u = rng.unit()
+            var v = 20 * pow(1.0005, Double(rng.next() % 20_000))
+            if u < 0.01 { v = 0 } else if u < 0.05 { v = -v }
+            values.append(v)
+            s.add(v)
+        }
+        values.sort()
+        for q in [0.01, 0.1, 0.5, 0.9, 0.95, 0.99, 1.0] {
+            let exact = nearestRank(values, q)
+            let approx = s.quantile(q)!
+            #expect(abs(approx - exact) <= 0.01 * abs(exact) + 1e-9, "q=\(q) exact=\(exact) approx=\(approx)")
+        }
+    }
+
+    @Test func mergeEqualsOneSketchOfEverything() {
+        var a = QuantileSketch()
+        var b = QuantileSketch()
+        var all = QuantileSketch()
+        var values: [Double] = []
+        var rng = SplitMix(seed: 9)
+        for i in 0..<3_000 {
+            let v = Double(rng.next() % 100_000) / 10
+            values.append(v)
+            all.add(v)
+            if i % 3 == 0 { a.add(v) } else { b.add(v) }
+        }
+        a.merge(b)
+        values.sort()
+        for q in [0.5, 0.9, 0.99] {
+            #expect(a.quantile(q) == all.quantile(q))
+            #expect(abs(a.quantile(q)! - nearestRank(values, q)) <= 0.01 * nearestRank(values, q))
+        }
+        #expect(a.count == 3_000)
+    }
+}
+
+/// A small deterministic generator for tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

@@ -1,0 +1,399 @@
+import Foundation
+import IOCCore
+import IOCTestSupport
+import Testing
+
+/// A traffic reading at `t` (a time of 2026-11-22, UTC).
+private func traffic(_ t: String, sensor: String = "s1", segment: String? = nil, speed: Double = 50,
+                     vehicles: Int = 10) -> String {
+    let seg = segment.map { ",\"segment\":\"\($0)\"" } ?? ""
+    return "{\"kind\":\"traffic\",\"ts\":\"2026-11-22T\(t)Z\",\"sensor\":\"\(sensor)\"\(seg),\"vehicles\":\(vehicles),"
+        + "\"speed_kmh\":\(speed)}"
+}
+
+private func report(_ t: String, id: String, status: String, text: String? = nil, category: String? = nil,
+                    district: String? = nil) -> String {
+    var s = "{\"kind\":\"field_report\",\"ts\":\"2026-11-22T\(t)Z\",\"id\":\"\(id)\",\"status\":\"\(status)\""
+    if let text { s += ",\"text\":\"\(text)\"" }
+    if let category { s += ",\"category\":\"\(category)\"" }
+    if let district { s += ",\"district\":\"\(district)\"" }
+    return s + "}"
+}
+
+private func security(_ t: String, sensor: String = "cam1", type: String, severity: Int = 3,
+                      district: String = "Q1") -> String {
+    "{\"kind\":\"security\",\"ts\":\"2026-11-22T\(t)Z\",\"sensor\":\"\(sensor)\",\"type\":\"\(type)\","
+        + "\"severity\":\(severity),\"district\":\"\(district)\"}"
+}
+
+private func service(_ t: String, dossier: String, event: String, agency: String? = nil, channel: String? = nil,
+                     due: String? = nil) -> String {
+    var s = "{\"kind\":\"service\",\"ts\":\"2026-11-22T\(t)Z\",\"dossier\":\"\(dossier)\",\"event\":\"\(event)\""
+    if let agency { s += ",\"agency\":\"\(agency)\"" }
+    if let channel { s += ",\"channel\":\"\(channel)\"" }
+    if let due { s += ",\"due\":\"2026-11-22T\(due)Z\"" }
+    return s + "}"
+}
+
+private func metric(_ t: String, name: String, value: Double) -> String {
+    "{\"kind\":\"metric\",\"ts\":\"2026-11-22T\(t)Z\",\"name\":\"\(name)\",\"value\":\(value)}"
+}
+
+/// A JSON object of counts, in the given order.
+private func counts(_ pairs: KeyValuePairs<String, Int>) -> JSONValue {
+    .object(pairs.map { JSONObjectMember(key: $0.key, value: .number(Double($0.value))) })
+}
+
+/// Runs `lines` and returns the final snapshots.
+private func run(_ lines: [String], lateness: Int64 = 0, window: Int64 = 60_000_000_000) -> (
+    [JSONValue], CoreHarness
+) {
+    let h = CoreHarness(window: window, lateness: lateness)
+    h.feed(lines.joined(separator: "\n") + "\n")
+    return (h.output.snapshotValues, h)
+}
+
+@Suite("Windows and watermark")
+struct WindowTests {
+    @Test func eventExactlyAtWindowEndOpensTheNextWindow() {
+        let (snaps, _) = run([traffic("08:00:10"), traffic("08:01:00")])
+        #expect(snaps.count == 2)
+        #expect(snaps[0].at("window.start")?.string == "2026-11-22T08:00:00Z")
+        #expect(snaps[0].at("window.end")?.string == "2026-11-22T08:01:00Z")
+        #expect(snaps[0].at("traffic.readings")?.int == 1)
+        // The window closed right after the event at its end was applied: both lines are counted.
+        #expect(snaps[0].at("pipeline.lines")?.int == 2)
+        #expect(snaps[0].at("watermark")?.string == "2026-11-22T08:01:00Z")
+        #expect(snaps[1].at("traffic.readings")?.int == 1)
+        #expect(snaps[1].at("window.final") == .bool(true))
+    }
+
+    @Test func watermarkJumpClosesEveryWindowInBetweenEmptyOnesIncluded() {
+        let (snaps, _) = run([traffic("08:00:10"), traffic("08:10:10")])
+        #expect(snaps.count == 11)
+        let starts = snaps.compactMap { $0.at("window.start")?.string }
+        #expect(starts.first == "2026-11-22T08:00:00Z")
+        #expect(starts.last == "2026-11-22T08:10:00Z")
+        for s in snaps[1..<10] {
+            #expect(s.at("traffic.readings")?.int == 0)
+            #expect(s.at("traffic.mean_speed_kmh")?.isNull == true)
+        }
+        // All ten closed by the second event, so they all count both lines.
+        #expect(snaps[9].at("pipeline.lines")?.int == 2)
+    }
+
+    @Test func latenessHoldsWindowsOpen() {
+        // With 30 s lateness the 08:00 window is still open at 08:01:20 and takes the 08:00:50 reading.
+        let (snaps, h) = run([traffic("08:00:10"), traffic("08:01:20"), traffic("08:00:50")], lateness: 30_000_000_000)
+        #expect(snaps[0].at("traffic.readings")?.int == 2)
+        #expect(h.counts.late == 0)
+    }
+
+    @Test func lateResolvedStillResolvesButIsNotCountedInItsWindow() {
+        let (snaps, h) = run([
+            report("08:00:10", id: "r1", status: "new", text: "cháy nhà"),
+            traffic("08:05:00"),
+            report("08:00:20", id: "r1", status: "resolved"),
+        ])
+        #expect(h.counts.late == 1)
+        #expect(h.counts.accepted == 3)
+        #expect(h.output.deadLetters.count == 1)
+        #expect(h.output.deadLetters[0].contains("\"reason\":\"late\""))
+        #expect(h.output.deadLetters[0].contains("\"line\":3"))
+        let last = snaps.last!
+        #expect(last.at("field_reports.resolved_total")?.int == 1)
+        #expect(last.at("field_reports.open")?.int == 0)
+        #expect(snaps.allSatisfy { $0.at("field_reports.resolved")?.int == 0 })
+        #expect(snaps[0].at("field_reports.received")?.int == 1)
+    }
+
+    @Test func windowsBeforeTheFirstEventDoNotExistButEarlierOpenOnesDo() {
+        // The second event is earlier but its window is still open (lateness 2 min): it becomes the first window.
+        let (snaps, _) = run([traffic("08:01:30"), traffic("08:00:15")], lateness: 120_000_000_000)
+        #expect(snaps.map { $0.at("window.start")?.string } == ["2026-11-22T08:00:00Z", "2026-11-22T08:01:00Z"])
+    }
+
+    @Test func halfSecondWindows() {
+        let (snaps, _) = run([traffic("08:00:00.100"), traffic("08:00:00.700")], window: 500_000_000)
+        #expect(snaps.map { $0.at("window.end")?.string } == ["2026-11-22T08:00:00.500Z", "2026-11-22T08:00:01Z"])
+    }
+}
+
+@Suite("KPIs")
+struct KPITests {
+    @Test func fieldReports() {
+        let (snaps, h) = run([
+            report("08:00:01", id: "a", status: "new", text: "Cháy lớn ở chợ", district: "Q1"),
+            report("08:00:02", id: "b", status: "new", text: "o ga giua duong", district: "Q1"),
+            report("08:00:03", id: "c", status: "new", text: "something odd"),
+            report("08:00:04", id: "a", status: "new", text: "Cháy lớn ở chợ"),  // duplicate
+            report("08:00:05", id: "d", status: "new", text: "cháy", category: "flooding"),
+            report("08:00:30", id: "b", status: "assigned"),
+            report("08:00:31", id: "b", status: "resolved"),
+            report("08:00:40", id: "c", status: "rejected"),
+            report("08:00:50", id: "b", status: "resolved"),  // second resolved: not counted again
+            report("08:00:55", id: "zz", status: "resolved"),  // never seen: still a first resolved
+            traffic("08:01:30"),
+        ])
+        let fr = snaps[0].at("field_reports")!
+        #expect(fr.at("received")?.int == 4)
+        #expect(fr.at("resolved")?.int == 2)
+        #expect(fr.at("rejected")?.int == 1)
+        #expect(fr.at("open")?.int == 2)
+        #expect(fr.at("received_total")?.int == 4)
+        #expect(fr.at("resolved_total")?.int == 2)
+        #expect(fr.at("resolved_share")?.number == 0.5)
+        #expect(fr.at("resolve_minutes.count")?.int == 1)
+        #expect(fr.at("resolve_minutes.p50")?.number == 29.0 / 60)
+        #expect(fr.at("by_category") == counts(["fire": 1, "flooding": 1, "other": 1, "roads": 1]))
+        #expect(fr.at("by_agency")?.keys == ["drainage", "fire", "transport", "ward"])
+        #expect(fr.at("by_district") == counts(["Q1": 2, "unknown": 2]))
+        #expect(h.counts.duplicates == 1)
+        #expect(snaps[0].at("pipeline.duplicates")?.int == 1)
+    }
+
+    @Test func overdueUsesTheCategorySLAAgainstTheWindowEnd() {
+        // fire has a 1 h SLA: new at 08:00:10 is overdue at a clock after 09:00:10.
+        let (snaps, h) = run([
+            report("08:00:10", id: "f", status: "new", text: "fire"),
+            traffic("09:00:05"),
+            traffic("09:01:05"),
+        ])
+        let overdue = snaps.map { $0.at("field_reports.overdue")?.int ?? -1 }
+        // Windows 08:00 … 09:00 close; the one ending 09:01 is the first whose end is past 09:00:10.
+        #expect(overdue.firstIndex(of: 1) == 60)
+        #expect(overdue.dropFirst(60).allSatisfy { $0 == 1 })
+        #expect(h.output.alerts.contains { $0.contains("\"alert\":\"raised\",\"id\":\"report.overdue:f\"") && $0.contains("\"priority\":\"P1\"") })
+    }
+
+    @Test func trafficSection() {
+        let (snaps, _) = run([
+            traffic("08:00:01", sensor: "a", segment: "Le Loi", speed: 45, vehicles: 10),
+            traffic("08:00:02", sensor: "a", segment: "Le Loi", speed: 35, vehicles: 5),
+            traffic("08:00:03", sensor: "b", segment: "Hai Ba Trung", speed: 8, vehicles: 20),
+            traffic("08:00:04", sensor: "c", speed: 12, vehicles: 1),
+            traffic("08:00:05", sensor: "d", segment: "Alpha", speed: 40, vehicles: 1),
+            traffic("08:01:01", sensor: "a", segment: "Le Loi", speed: 40),
+        ])
+        let t = snaps[0].at("traffic")!
+        #expect(t.at("readings")?.int == 5)
+        #expect(t.at("vehicles")?.int == 37)
+        #expect(t.at("mean_speed_kmh")?.number == 28)
+        #expect(t.at("levels") == counts(["free": 2, "moderate": 1, "heavy": 1, "jam": 1]))
+        // Segment means: Le Loi 40 (free), Hai Ba Trung 8 (jam), c 12 (heavy), Alpha 40 (free).
+        #expect(t.at("segments.free")?.int == 2)
+        #expect(t.at("segments.jam")?.int == 1)
+        #expect(t.at("slowest")?.items.compactMap { $0.at("segment")?.string } == ["Hai Ba Trung", "c", "Alpha", "Le Loi"])
+        #expect(t.at("slowest.0.level")?.string == "jam")
+        #expect(t.at("sensors_online")?.int == 4)
+        #expect(t.at("sensors_offline")?.int == 0)
+    }
+
+    @Test func sensorsGoOfflineAfterTheTTLAndComeBack() {
+        let (snaps, h) = run([
+            traffic("08:00:00", sensor: "quiet"),
+            traffic("08:00:01", sensor: "busy"),
+            traffic("08:05:30", sensor: "busy"),
+            traffic("08:06:30", sensor: "busy"),
+            traffic("08:07:30", sensor: "quiet"),
+        ])
+        // Window ending 08:06: quiet last at 08:00:00 < 08:06 − 5m → offline.
+        let w0805 = snaps.first { $0.at("window.start")?.string == "2026-11-22T08:05:00Z" }!
+        #expect(w0805.at("traffic.sensors_offline")?.int == 1)
+        #expect(w0805.at("traffic.sensors_online")?.int == 1)
+        #expect(w0805.at("alerts.active.0.id")?.string == "sensor.offline:quiet")
+        #expect(snaps.last!.at("traffic.sensors_offline")?.int == 0)
+        #expect(h.output.alerts.last?.contains("\"alert\":\"cleared\",\"id\":\"sensor.offline:quiet\"") == true)
+        #expect(h.output.alerts.last?.contains("\"at\":\"2026-11-22T08:07:30Z\"") == true)
+    }
+
+    @Test func securitySection() {
+        let (snaps, h) = run([
+            security("08:00:01", type: "intrusion", severity: 2),
+            security("08:00:02", type: "smoke", severity: 1, district: "Q3"),
+            security("08:00:03", type: "loitering", severity: 3),
+            security("08:00:04", type: "tamper", severity: 4),
+            security("08:00:05", type: "graffiti", severity: 1),
+            security("08:00:06", type: "ids_alert"),
+            traffic("08:01:01"),
+        ])
+        let s = snaps[0].at("security")!
+        #expect(s.at("events")?.int == 6)
+        #expect(s.at("by_priority") == counts(["P1": 2, "P2": 2, "P3": 1, "P4": 1]))
+        #expect(s.at("by_route") == counts(["fire": 1, "infosec": 1, "ops": 1, "police": 2, "tech": 1]))
+        #expect(s.at("by_district")?.keys == ["Q1", "Q3"])
+        #expect(h.output.dispatched.count == 6)
+        #expect(h.output.dispatched[1].route == "fire")
+        #expect(h.output.dispatched[1].line.hasSuffix(",\"route\":{\"route\":\"fire\",\"priority\":\"P1\"}}"))
+    }
+
+    @Test func servicesSection() {
+        let (snaps, _) = run([
+            service("08:00:01", dossier: "d1", event: "received", agency: "Tư pháp", channel: "online", due: "08:00:40"),
+            service("08:00:02", dossier: "d2", event: "received", agency: "Tư pháp", due: "08:00:10"),
+            service("08:00:03", dossier: "d3", event: "received", agency: "Xây dựng", channel: "post"),
+            service("08:00:04", dossier: "d4", event: "received", agency: "Xây dựng", channel: "online"),
+            service("08:00:20", dossier: "d1", event: "resolved"),
+            service("08:00:30", dossier: "d2", event: "resolved"),
+            service("08:00:31", dossier: "d3", event: "resolved"),
+            service("08:00:32", dossier: "d4", event: "returned"),
+            service("08:00:33", dossier: "d5", event: "received", agency: "Tư pháp", due: "08:00:50"),
+            traffic("08:01:01"),
+        ])
+        let s = snaps[0].at("services")!
+        #expect(s.at("received")?.int == 5)
+        #expect(s.at("received_online")?.int == 2)
+        #expect(s.at("online_share")?.number == 0.4)
+        #expect(s.at("resolved")?.int == 3)
+        #expect(s.at("resolved_on_time")?.int == 1)
+        #expect(s.at("on_time_rate")?.number == 0.5)  // d3 has no due: left out
+        #expect(s.at("in_progress")?.int == 1)
+        #expect(s.at("overdue")?.int == 1)  // d5 due 08:00:50 < 08:01
+        #expect(s.at("by_agency")?.keys == ["Tư pháp", "Xây dựng"])
+        #expect(s.at("by_agency.Tư pháp.received")?.int == 3)
+        #expect(s.at("by_agency.Tư pháp.on_time_rate")?.number == 0.5)
+        #expect(s.at("by_agency.Tư pháp.in_progress")?.int == 1)
+        #expect(s.at("by_agency.Xây dựng.on_time_rate")?.isNull == true)
+    }
+
+    @Test func metricsSection() {
+        var lines: [String] = []
+        for i in 1...100 { lines.append(metric("08:00:\(String(format: "%02d", i % 60))", name: "portal.response_ms", value: Double(i))) }
+        lines.append(metric("08:00:59", name: "portal.up", value: 1))
+        lines.append(traffic("08:01:01"))
+        let (snaps, _) = run(lines)
+        let m = snaps[0].at("metrics.portal.response_ms")
+        // Dots in metric names: look it up directly.
+        let metricsObject = snaps[0].at("metrics")!
+        let rt = metricsObject["portal.response_ms"]!
+        #expect(m == nil || m == rt)
+        #expect(rt.at("count")?.int == 100)
+        #expect(rt.at("mean")?.number == 50.5)
+        #expect(rt.at("min")?.number == 1)
+        #expect(rt.at("max")?.number == 100)
+        #expect(rt.at("p50")?.number == 50)
+        #expect(rt.at("p95")?.number == 95)
+        #expect(rt.at("p99")?.number == 99)
+        #expect(rt.at("last")?.number == 100)
+        #expect(metricsObject.keys == ["portal.response_ms", "portal.up"])
+    }
+
+    @Test func rollingSumsWindowsAndKeepsStateFromTheClosingOne() {
+        var lines: [String] = []
+        for minute in 0..<20 {
+            let t = String(format: "08:%02d:10", minute)
+            lines.append(traffic(t, speed: Double(10 + minute)))
+        }
+        let (snaps, _) = run(lines)
+        let last = snaps.last!  // window 08:19
+        #expect(last.at("rolling.15m.traffic.readings")?.int == 15)
+        #expect(last.at("rolling.60m.traffic.readings")?.int == 20)
+        // Speeds 15…29 in the last 15 windows: mean 22.
+        #expect(last.at("rolling.15m.traffic.mean_speed_kmh")?.number == 22)
+        #expect(last.at("rolling.15m.traffic.sensors_online") == last.at("traffic.sensors_online"))
+        #expect(last.at("rolling.15m.traffic.slowest.0.mean_speed_kmh")?.number == 22)
+    }
+}
+
+@Suite("Alerts")
+struct AlertTests {
+    @Test func trafficJamRaisedOnThirdConsecutiveJamAndClearedByFreeFlow() {
+        let (_, h) = run([
+            traffic("08:00:01", segment: "X", speed: 5),
+            traffic("08:00:02", segment: "X", speed: 5),
+            traffic("08:00:03", segment: "X", speed: 15),  // heavy: breaks the run
+            traffic("08:00:04", segment: "X", speed: 5),
+            traffic("08:00:05", segment: "X", speed: 5),
+            traffic("08:00:06", segment: "X", speed: 5),  // 3rd consecutive: raised
+            traffic("08:00:07", segment: "X", speed: 5),
+            traffic("08:00:08", segment: "X", speed: 15),  // heavy: does not clear
+            traffic("08:00:09", segment: "X", speed: 30),  // moderate: clears
+        ])
+        #expect(h.output.alerts == [
+            "{\"alert\":\"raised\",\"id\":\"traffic.jam:X\",\"rule\":\"traffic.jam\",\"subject\":\"X\",\"priority\":\"P2\",\"at\":\"2026-11-22T08:00:06Z\"}",
+            "{\"alert\":\"cleared\",\"id\":\"traffic.jam:X\",\"rule\":\"traffic.jam\",\"subject\":\"X\",\"priority\":\"P2\",\"at\":\"2026-11-22T08:00:09Z\"}",
+        ])
+    }
+
+    @Test func securityHotspotRaisedAtCloseAndClearedByAQuieterWindow() {
+        var lines: [String] = []
+        for i in 0..<5 { lines.append(security("08:00:0\(i)", type: "fight", severity: 3, district: "Q5")) }
+        lines.append(security("08:01:00", type: "fight", severity: 1, district: "Q5"))
+        lines.append(traffic("08:02:00"))
+        let (snaps, h) = run(lines)
+        #expect(snaps[0].at("alerts.active.0.id")?.string == "security.hotspot:Q5")
+        #expect(snaps[0].at("alerts.active.0.priority")?.string == "P1")
+        #expect(snaps[0].at("alerts.active.0.since")?.string == "2026-11-22T08:01:00Z")
+        #expect(snaps[1].at("alerts.active_total")?.int == 0)
+        #expect(snaps[1].at("alerts.raised")?.int == 1)
+        #expect(snaps[1].at("alerts.cleared")?.int == 1)
+        #expect(h.output.alerts.count == 2)
+    }
+
+    @Test func reportOverdueClearedWhenResolved() {
+        let (_, h) = run([
+            report("08:00:00", id: "r", status: "new", text: "fire"),
+            traffic("09:01:00"),
+            report("09:01:30", id: "r", status: "resolved"),
+        ])
+        #expect(h.output.alerts.count == 2)
+        #expect(h.output.alerts[0].contains("\"raised\",\"id\":\"report.overdue:r\""))
+        #expect(h.output.alerts[1].contains("\"cleared\",\"id\":\"report.overdue:r\""))
+        #expect(h.output.alerts[1].contains("\"at\":\"2026-11-22T09:01:30Z\""))
+    }
+
+    @Test func metricSLARaisedByASlowWindowAndClearedByAGoodOne() {
+        // p95 of 20 values is the 19th smallest (nearest rank), so two slow values break the threshold.
+        var lines: [String] = []
+        for i in 0..<20 { lines.append(metric("08:00:\(10 + i)", name: "portal.response_ms", value: i >= 18 ? 5000 : 100)) }
+        lines.append(metric("08:00:59", name: "portal.up", value: 0.5))
+        for i in 0..<20 { lines.append(metric("08:01:\(10 + i)", name: "portal.response_ms", value: 100)) }
+        lines.append(metric("08:01:59", name: "portal.up", value: 1))
+        let (snaps, h) = run(lines)
+        #expect(snaps[0].at("alerts.active_total")?.int == 2)
+        #expect(snaps[0].at("alerts.active")?.items.compactMap { $0.at("id")?.string }
+            == ["metric.sla:portal.response_ms", "metric.sla:portal.up"])
+        #expect(snaps[1].at("alerts.active_total")?.int == 0)
+        #expect(h.output.alerts.filter { $0.contains("\"cleared\"") }.count == 2)
+    }
+
+    @Test func activeListIsOrderedByPriorityThenSinceThenId() {
+        let (snaps, _) = run([
+            traffic("08:00:00", sensor: "b-sensor"),
+            traffic("08:00:00", sensor: "a-sensor"),
+            report("08:00:00", id: "r9", status: "new", text: "fire"),
+            traffic("08:00:01", segment: "J", speed: 1), traffic("08:00:02", segment: "J", speed: 1),
+            traffic("08:00:03", segment: "J", speed: 1),
+            traffic("09:30:00", sensor: "c"),
+        ])
+        let ids = snaps.last!.at("alerts.active")!.items.compactMap { $0.at("id")?.string }
+        #expect(ids == [
+            "report.overdue:r9", "traffic.jam:J", "sensor.offline:a-sensor", "sensor.offline:b-sensor",
+            "sensor.offline:s1",
+        ])
+    }
+}
+
+@Suite("Determinism")
+struct DeterminismTests {
+    /// The same bytes fed in different chunk sizes give byte-identical snapshots.
+    @Test func chunkSizeDoesNotChangeSnapshots() throws {
+        let url = TestPaths.samples.appendingPathComponent("city-morning.ndjson")
+        let data = try [UInt8](Data(contentsOf: url))
+        var results: [[String]] = []
+        for chunk in [1, 7, 4096, data.count] {
+            let h = CoreHarness(now: 1_800_000_000_000_000_000)
+            var i = 0
+            while i < data.count {
+                let end = min(data.count, i + chunk)
+                data[i..<end].withUnsafeBytes { h.processor.feed($0) }
+                i = end
+            }
+            h.processor.endSource()
+            h.processor.finish()
+            results.append(h.output.snapshots + h.output.alerts + h.output.deadLetters)
+        }
+        #expect(results.allSatisfy { $0 == results[0] })
+        #expect(results[0].count > 10)
+    }
+}
