@@ -22,7 +22,9 @@ public struct QuantileSketch: Sendable {
     public private(set) var count = 0
     public private(set) var min = Double.infinity
     public private(set) var max = -Double.infinity
-    public private(set) var sum = 0.0
+    private var total = CompensatedSum()
+    /// Sum of the values (compensated, so a mean is as exact as the data allows).
+    public var sum: Double { total.value }
 
     private var exact: [Double] = []
     private var isBucketed = false
@@ -38,7 +40,7 @@ public struct QuantileSketch: Sendable {
     @inline(__always)
     public mutating func add(_ v: Double) {
         count += 1
-        sum += v
+        total.add(v)
         if v < min { min = v }
         if v > max { max = v }
         if !isBucketed {
@@ -53,7 +55,7 @@ public struct QuantileSketch: Sendable {
     public mutating func merge(_ other: QuantileSketch) {
         guard other.count > 0 else { return }
         count += other.count
-        sum += other.sum
+        total.add(other.total)
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
         if !isBucketed && !other.isBucketed && exact.count + other.exact.count <= QuantileSketch.exactLimit {

@@ -210,7 +210,10 @@ public final class WindowAggregator {
     public func apply(_ e: Event, _ b: EventBytes) {
         // Keys first, so a cardinality rejection leaves no trace in state.
         let limit = config.maxKeys
-        guard let district = e.district.isAbsent ? unknownDistrict : intern(&districts, b[e.district], limit: limit) else {
+        guard
+            let district = e.district.isAbsent || e.district.count == 0
+                ? unknownDistrict : intern(&districts, b[e.district], limit: limit)
+        else {
             reject(.cardinality, source: e.source, line: e.lineNumber, raw: b.line(of: e))
             return
         }
@@ -346,10 +349,9 @@ public final class WindowAggregator {
         if let k {
             windows[k]!.readings += 1
             windows[k]!.vehicles += e.vehicles
-            windows[k]!.speedSum += e.speedKmh
+            windows[k]!.speedSum.add(e.speedKmh)
             windows[k]!.levels[level.rawValue] += 1
-            windows[k]!.segments[segment, default: SpeedSum()].sum += e.speedKmh
-            windows[k]!.segments[segment]!.count += 1
+            windows[k]!.segments[segment, default: SpeedSum()].add(e.speedKmh)
         }
         // traffic.jam follows arrival order, late readings included.
         let s = Int(segment)
@@ -530,15 +532,19 @@ public final class WindowAggregator {
         let end = start + config.window
         let data = windows.removeValue(forKey: k) ?? WindowData(start: start, categories: rules.categories.count + 1)
 
-        // State at this moment, with the window's end as the clock.
+        // State at this moment, with the window's end as the clock. Alerts raised at a close go out in a fixed
+        // order: rule by rule, subjects in byte order.
+        var newlyOverdue: [(subject: String, priority: Priority)] = []
         while let top = reportDue.top, top.due < end {
             _ = reportDue.pop()
             let i = Int(top.id)
             guard reports[i].isOpen, !reports[i].overdue, reports[i].due == top.due else { continue }
             reports[i].overdue = true
             reportsOverdue += 1
-            let priority = rules.category(at: Int(reports[i].category)).priority
-            alerts.raise(.reportOverdue, subject: reportIds.string(top.id), priority: priority, at: end)
+            newlyOverdue.append((reportIds.string(top.id), rules.category(at: Int(reports[i].category)).priority))
+        }
+        for r in newlyOverdue.sorted(by: { $0.subject.utf8.lexicographicallyPrecedes($1.subject.utf8) }) {
+            alerts.raise(.reportOverdue, subject: r.subject, priority: r.priority, at: end)
         }
         raiseOfflineSensors(&trafficSensors, clock: end)
         raiseOfflineSensors(&securitySensors, clock: end)
@@ -556,24 +562,35 @@ public final class WindowAggregator {
 
     private func raiseOfflineSensors(_ table: inout SensorTable, clock: Int64) {
         let threshold = clock &- rules.sensorTTL
+        var names: [String] = []
         for i in table.lastTs.indices where table.lastTs[i] < threshold && !table.alerted[i] {
             table.alerted[i] = true
-            alerts.raise(.sensorOffline, subject: table.names.string(Int32(i)), priority: .p3, at: clock)
+            names.append(table.names.string(Int32(i)))
+        }
+        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            alerts.raise(.sensorOffline, subject: name, priority: .p3, at: clock)
         }
     }
 
     private func checkHotspots(_ data: WindowData, clock: Int64) {
         while hotspotActive.count < districts.count { hotspotActive.append(false) }
+        var cleared: [String] = []
         for d in hotspotActive.indices where hotspotActive[d] {
             if data.urgentByDistrict[Int32(d), default: 0] < rules.hotspotMinEvents {
                 hotspotActive[d] = false
-                alerts.clear(.securityHotspot, subject: districts.string(Int32(d)), at: clock)
+                cleared.append(districts.string(Int32(d)))
             }
         }
-        for (d, n) in data.urgentByDistrict.sorted(by: { $0.key < $1.key })
-        where n >= rules.hotspotMinEvents && !hotspotActive[Int(d)] {
+        for name in cleared.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            alerts.clear(.securityHotspot, subject: name, at: clock)
+        }
+        var raised: [String] = []
+        for (d, n) in data.urgentByDistrict where n >= rules.hotspotMinEvents && !hotspotActive[Int(d)] {
             hotspotActive[Int(d)] = true
-            alerts.raise(.securityHotspot, subject: districts.string(d), priority: .p1, at: clock)
+            raised.append(districts.string(d))
+        }
+        for name in raised.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            alerts.raise(.securityHotspot, subject: name, priority: .p1, at: clock)
         }
     }
 
@@ -583,7 +600,9 @@ public final class WindowAggregator {
             metricThresholds.append(rules.metricThresholds.indices.filter { rules.metricThresholds[$0].matches(name) })
             metricAlertActive.append(false)
         }
-        for (m, w) in data.metrics.sorted(by: { $0.key < $1.key }) where !metricThresholds[Int(m)].isEmpty {
+        let byName = data.metrics.map { (id: $0.key, name: metricNames.string($0.key), window: $0.value) }
+            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        for (m, name, w) in byName where !metricThresholds[Int(m)].isEmpty {
             let broken = metricThresholds[Int(m)].contains { t in
                 let th = rules.metricThresholds[t]
                 guard let v = MetricStats(w).value(th.stat) else { return false }
@@ -591,10 +610,10 @@ public final class WindowAggregator {
             }
             if broken && !metricAlertActive[Int(m)] {
                 metricAlertActive[Int(m)] = true
-                alerts.raise(.metricSLA, subject: metricNames.string(m), priority: .p2, at: clock)
+                alerts.raise(.metricSLA, subject: name, priority: .p2, at: clock)
             } else if !broken && metricAlertActive[Int(m)] {
                 metricAlertActive[Int(m)] = false
-                alerts.clear(.metricSLA, subject: metricNames.string(m), at: clock)
+                alerts.clear(.metricSLA, subject: name, at: clock)
             }
         }
     }

@@ -1,8 +1,18 @@
 /// Sum and count of speeds of one segment in a window.
 public struct SpeedSum: Sendable {
-    public var sum = 0.0
+    public var sum = CompensatedSum()
     public var count = 0
-    public var mean: Double { sum / Double(count) }
+    public var mean: Double { sum.value / Double(count) }
+
+    mutating func add(_ speed: Double) {
+        sum.add(speed)
+        count += 1
+    }
+
+    mutating func merge(_ o: SpeedSum) {
+        sum.add(o.sum)
+        count += o.count
+    }
 }
 
 /// Service counts of one agency in a window.
@@ -51,7 +61,7 @@ public struct WindowData: Sendable {
     // traffic
     public var readings = 0
     public var vehicles: Int64 = 0
-    public var speedSum = 0.0
+    public var speedSum = CompensatedSum()
     public var levels = [0, 0, 0, 0]
     public var segments: [Int32: SpeedSum] = [:]
 
@@ -93,9 +103,9 @@ public struct WindowData: Sendable {
 
         readings += other.readings
         vehicles += other.vehicles
-        speedSum += other.speedSum
+        speedSum.add(other.speedSum)
         for i in 0..<4 { levels[i] += other.levels[i] }
-        segments.merge(other.segments) { SpeedSum(sum: $0.sum + $1.sum, count: $0.count + $1.count) }
+        for (k, v) in other.segments { segments[k, default: SpeedSum()].merge(v) }
 
         securityEvents += other.securityEvents
         for i in 0..<4 { securityByPriority[i] += other.securityByPriority[i] }
@@ -120,4 +130,33 @@ public struct WindowData: Sendable {
             }
         }
     }
+}
+
+/// A sum of doubles with Neumaier's compensation, so means near a level threshold (25.0 km/h) come out as the
+/// exact mean would, whatever the order of the terms (an independent implementation that sums exactly agrees).
+public struct CompensatedSum: Sendable {
+    public private(set) var sum = 0.0
+    private var compensation = 0.0
+
+    public init() {}
+
+    /// - Complexity: O(1).
+    @inline(__always)
+    public mutating func add(_ x: Double) {
+        let t = sum + x
+        if abs(sum) >= abs(x) {
+            compensation += (sum - t) + x
+        } else {
+            compensation += (x - t) + sum
+        }
+        sum = t
+    }
+
+    public mutating func add(_ other: CompensatedSum) {
+        add(other.sum)
+        add(other.compensation)
+    }
+
+    /// The compensated total.
+    public var value: Double { sum + compensation }
 }

@@ -111,7 +111,7 @@ struct SnapshotEncoder {
         out.raw(",\"vehicles\":")
         out.int(w.vehicles)
         out.raw(",\"mean_speed_kmh\":")
-        out.double(w.readings > 0 ? w.speedSum / Double(w.readings) : nil)
+        out.double(w.readings > 0 ? w.speedSum.value / Double(w.readings) : nil)
         out.raw(",\"levels\":")
         levels(w.levels, into: &out)
         var segmentLevels = [0, 0, 0, 0]
@@ -322,7 +322,7 @@ struct SnapshotEncoder {
         parts.append("window \(Timestamp.string(w.start))/\(Timestamp.string(windowEnd))")
         parts.append("reports +\(w.reportsReceived) resolved \(w.reportsResolved) open \(agg.reportsOpen)"
             + " overdue \(reportsOverdue)")
-        let speed = w.readings > 0 ? String(Int((w.speedSum / Double(w.readings)).rounded())) : "-"
+        let speed = w.readings > 0 ? String(Int((w.speedSum.value / Double(w.readings)).rounded())) : "-"
         parts.append("traffic \(w.readings) readings \(speed) km/h jam \(w.levels[3])")
         parts.append("security \(w.securityEvents) (P1 \(w.securityByPriority[0]))")
         let rate = w.servicesWithDue > 0 ? "\(w.servicesOnTime * 100 / w.servicesWithDue)%" : "-"
