@@ -13,7 +13,9 @@ public enum ProcessRunner {
         try run(TestPaths.iocBinary, arguments, stdin: stdin.map { Data($0.utf8) }, cwd: cwd)
     }
 
-    public static func run(_ executable: URL, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) throws
+    public static func run(
+        _ executable: URL, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil
+    ) throws
         -> ProcessResult
     {
         let process = Process()

@@ -224,14 +224,18 @@ public final class WindowAggregator {
         case .fieldReport:
             if let k = intern(&reportIds, b[e.key], limit: limit) { key = k } else { ok = false }
         case .traffic:
-            if let k = intern(&trafficSensors.names, b[e.key], limit: limit), let s = intern(&segments, b[e.subject], limit: limit) {
+            if let k = intern(&trafficSensors.names, b[e.key], limit: limit),
+                let s = intern(&segments, b[e.subject], limit: limit)
+            {
                 key = k
                 subject = s
             } else {
                 ok = false
             }
         case .security:
-            if let k = intern(&securitySensors.names, b[e.key], limit: limit), let s = intern(&securityTypes, b[e.subject], limit: limit) {
+            if let k = intern(&securitySensors.names, b[e.key], limit: limit),
+                let s = intern(&securityTypes, b[e.subject], limit: limit)
+            {
                 key = k
                 subject = s
             } else {

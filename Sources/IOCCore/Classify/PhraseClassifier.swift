@@ -194,7 +194,8 @@ public struct PhraseClassifier: Sendable {
             }
         } else if b0 >= 0xF0 && b0 < 0xF5 {
             if i + 3 < n && bytes[i + 1] & 0xC0 == 0x80 && bytes[i + 2] & 0xC0 == 0x80 && bytes[i + 3] & 0xC0 == 0x80 {
-                let v = UInt32(b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6
+                let v =
+                    UInt32(b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6
                     | UInt32(bytes[i + 3] & 0x3F)
                 return (v, 4)
             }
@@ -373,8 +374,9 @@ private final class PhraseIndex: @unchecked Sendable {
                 let lower = Int32(phrases.count)
                 for phrase in groups[first] ?? [] {
                     phrases.append(
-                        Phrase(start: Int32(words.count), length: Int32(phrase.words.count),
-                               category: Int32(phrase.category)))
+                        Phrase(
+                            start: Int32(words.count), length: Int32(phrase.words.count),
+                            category: Int32(phrase.category)))
                     words.append(contentsOf: phrase.words)
                 }
                 var slot = Int(truncatingIfNeeded: first) & (capacity - 1)

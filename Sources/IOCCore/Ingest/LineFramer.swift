@@ -147,8 +147,10 @@ public struct LineFramer {
         var n = raw.count
         if n > 0 && raw[n - 1] == 0x0D { n -= 1 }
         if n > maxLine {
-            try emit(.tooLong(prefix: UnsafeRawBufferPointer(rebasing: raw[0..<min(n, LineFramer.prefixLimit)]),
-                              number: lineNumber))
+            try emit(
+                .tooLong(
+                    prefix: UnsafeRawBufferPointer(rebasing: raw[0..<min(n, LineFramer.prefixLimit)]),
+                    number: lineNumber))
             return
         }
         if n == 0 { return }

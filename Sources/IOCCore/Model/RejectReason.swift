@@ -34,16 +34,33 @@ public enum Field: UInt8, CaseIterable, Sendable {
         case 2: return eq("ts") ? .ts : eq("id") ? .id : nil
         case 3: return eq("lat") ? .lat : eq("lon") ? .lon : eq("due") ? .due : nil
         case 4:
-            return eq("kind") ? .kind : eq("text") ? .text : eq("type") ? .type : eq("name") ? .name
-                : eq("ward") ? .ward : eq("unit") ? .unit : nil
+            return eq("kind")
+                ? .kind
+                : eq("text")
+                    ? .text
+                    : eq("type")
+                        ? .type
+                        : eq("name")
+                            ? .name
+                            : eq("ward") ? .ward : eq("unit") ? .unit : nil
         case 5: return eq("event") ? .event : eq("value") ? .value : nil
         case 6:
-            return eq("status") ? .status : eq("sensor") ? .sensor : eq("agency") ? .agency
-                : eq("photos") ? .photos : eq("system") ? .system : nil
+            return eq("status")
+                ? .status
+                : eq("sensor")
+                    ? .sensor
+                    : eq("agency")
+                        ? .agency
+                        : eq("photos") ? .photos : eq("system") ? .system : nil
         case 7: return eq("segment") ? .segment : eq("dossier") ? .dossier : eq("channel") ? .channel : nil
         case 8:
-            return eq("district") ? .district : eq("vehicles") ? .vehicles : eq("severity") ? .severity
-                : eq("category") ? .category : nil
+            return eq("district")
+                ? .district
+                : eq("vehicles")
+                    ? .vehicles
+                    : eq("severity")
+                        ? .severity
+                        : eq("category") ? .category : nil
         case 9: return eq("speed_kmh") ? .speed_kmh : eq("occupancy") ? .occupancy : eq("procedure") ? .procedure : nil
         case 10: return eq("interval_s") ? .interval_s : nil
         default: return nil

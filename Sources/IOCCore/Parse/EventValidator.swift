@@ -183,7 +183,9 @@ struct MemberReader {
         }
     }
 
-    private mutating func fillReport(_ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8])
+    private mutating func fillReport(
+        _ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8]
+    )
         throws(RejectReason)
     {
         e.key = try string(.id, required: true, strings: &strings)
@@ -238,7 +240,9 @@ struct MemberReader {
         }
     }
 
-    private mutating func fillService(_ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8])
+    private mutating func fillService(
+        _ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8]
+    )
         throws(RejectReason)
     {
         e.key = try string(.dossier, required: true, strings: &strings)
@@ -266,7 +270,9 @@ struct MemberReader {
         if let due { e.due = due }
     }
 
-    private mutating func fillMetric(_ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8])
+    private mutating func fillMetric(
+        _ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8]
+    )
         throws(RejectReason)
     {
         e.key = try string(.name, required: true, strings: &strings)

@@ -156,11 +156,12 @@ public struct JSONScanner: Sendable {
             cursor.pos += 1
             cursor.skipWhitespace()
             guard let value = cursor.skipValue() else { return }
-            out.append(JSONMember(
-                keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
-                keyHasEscapes: keyHasEscapes, type: value.type,
-                valueStart: Int32(truncatingIfNeeded: value.start), valueEnd: Int32(truncatingIfNeeded: value.end),
-                valueHasEscapes: value.hasEscapes))
+            out.append(
+                JSONMember(
+                    keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
+                    keyHasEscapes: keyHasEscapes, type: value.type,
+                    valueStart: Int32(truncatingIfNeeded: value.start), valueEnd: Int32(truncatingIfNeeded: value.end),
+                    valueHasEscapes: value.hasEscapes))
             cursor.skipWhitespace()
             guard cursor.peek() == JSONByte.comma else { return }
             cursor.pos += 1
@@ -187,10 +188,11 @@ public struct JSONScanner: Sendable {
         guard cursor.peek() != JSONByte.closeBracket else { return }
         while let value = cursor.skipValue() {
             let valueStart = Int32(truncatingIfNeeded: value.start)
-            out.append(JSONMember(
-                keyStart: valueStart, keyEnd: valueStart, keyHasEscapes: false, type: value.type,
-                valueStart: valueStart, valueEnd: Int32(truncatingIfNeeded: value.end),
-                valueHasEscapes: value.hasEscapes))
+            out.append(
+                JSONMember(
+                    keyStart: valueStart, keyEnd: valueStart, keyHasEscapes: false, type: value.type,
+                    valueStart: valueStart, valueEnd: Int32(truncatingIfNeeded: value.end),
+                    valueHasEscapes: value.hasEscapes))
             cursor.skipWhitespace()
             guard cursor.peek() == JSONByte.comma else { return }
             cursor.pos += 1
@@ -418,11 +420,13 @@ private struct ScanCursor {
                     valueEnd -= 1
                     valueHasEscapes = lastStringHadEscapes
                 }
-                members.append(JSONMember(
-                    keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
-                    keyHasEscapes: keyHasEscapes, type: type,
-                    valueStart: Int32(truncatingIfNeeded: valueStart), valueEnd: Int32(truncatingIfNeeded: valueEnd),
-                    valueHasEscapes: valueHasEscapes))
+                members.append(
+                    JSONMember(
+                        keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
+                        keyHasEscapes: keyHasEscapes, type: type,
+                        valueStart: Int32(truncatingIfNeeded: valueStart),
+                        valueEnd: Int32(truncatingIfNeeded: valueEnd),
+                        valueHasEscapes: valueHasEscapes))
             }
             skipWhitespace()
             guard pos < count else { return false }
@@ -520,8 +524,9 @@ private struct TrustedCursor {
             pos += 1
             while true {
                 let c = peek()
-                guard JSONByte.isDigit(c) || c == JSONByte.dot || c | 0x20 == UInt8(ascii: "e")
-                    || c == JSONByte.plus || c == JSONByte.minus
+                guard
+                    JSONByte.isDigit(c) || c == JSONByte.dot || c | 0x20 == UInt8(ascii: "e")
+                        || c == JSONByte.plus || c == JSONByte.minus
                 else { break }
                 pos += 1
             }

@@ -151,8 +151,8 @@ enum JSONEscape {
                 return pos + 6
             }
             guard high < 0xDC00, pos + 7 < count,
-                  base.load(fromByteOffset: pos + 6, as: UInt8.self) == JSONByte.backslash,
-                  base.load(fromByteOffset: pos + 7, as: UInt8.self) == UInt8(ascii: "u")
+                base.load(fromByteOffset: pos + 6, as: UInt8.self) == JSONByte.backslash,
+                base.load(fromByteOffset: pos + 7, as: UInt8.self) == UInt8(ascii: "u")
             else { return loneSurrogate }
             let low = hex4(base, at: pos + 8, count: count)
             guard low >= 0xDC00 && low <= 0xDFFF else { return loneSurrogate }

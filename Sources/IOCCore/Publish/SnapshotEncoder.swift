@@ -320,8 +320,9 @@ struct SnapshotEncoder {
         let c = agg.counts
         var parts: [String] = []
         parts.append("window \(Timestamp.string(w.start))/\(Timestamp.string(windowEnd))")
-        parts.append("reports +\(w.reportsReceived) resolved \(w.reportsResolved) open \(agg.reportsOpen)"
-            + " overdue \(reportsOverdue)")
+        parts.append(
+            "reports +\(w.reportsReceived) resolved \(w.reportsResolved) open \(agg.reportsOpen)"
+                + " overdue \(reportsOverdue)")
         let speed = w.readings > 0 ? String(Int((w.speedSum.value / Double(w.readings)).rounded())) : "-"
         parts.append("traffic \(w.readings) readings \(speed) km/h jam \(w.levels[3])")
         parts.append("security \(w.securityEvents) (P1 \(w.securityByPriority[0]))")

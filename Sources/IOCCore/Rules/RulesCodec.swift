@@ -234,7 +234,9 @@ public enum RulesCodec {
         }
 
         mutating func category(_ v: JSONValue, _ path: String, phrases: Bool) -> ReportCategory? {
-            let allowed: Set<String> = phrases ? ["code", "agency", "priority", "sla", "phrases"]
+            let allowed: Set<String> =
+                phrases
+                ? ["code", "agency", "priority", "sla", "phrases"]
                 : ["code", "agency", "priority", "sla"]
             guard object(v, path, allowed: allowed) != nil else { return nil }
             let code = string(v["code"], path + ".code")
@@ -282,8 +284,10 @@ public enum RulesCodec {
                     r.securityP1MinSeverity = n
                 }
                 if let x = v["p1_types"], let list = strings(x, "$.security.p1_types") { r.securityP1Types = list }
-                if let x = v["severity_priority"], let members = object(x, "$.security.severity_priority",
-                    allowed: ["1", "2", "3", "4", "5"])
+                if let x = v["severity_priority"],
+                    let members = object(
+                        x, "$.security.severity_priority",
+                        allowed: ["1", "2", "3", "4", "5"])
                 {
                     var map: [Int: Priority] = [:]
                     for m in members {

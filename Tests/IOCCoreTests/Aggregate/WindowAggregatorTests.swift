@@ -4,15 +4,19 @@ import IOCTestSupport
 import Testing
 
 /// A traffic reading at `t` (a time of 2026-11-22, UTC).
-private func traffic(_ t: String, sensor: String = "s1", segment: String? = nil, speed: Double = 50,
-                     vehicles: Int = 10) -> String {
+private func traffic(
+    _ t: String, sensor: String = "s1", segment: String? = nil, speed: Double = 50,
+    vehicles: Int = 10
+) -> String {
     let seg = segment.map { ",\"segment\":\"\($0)\"" } ?? ""
     return "{\"kind\":\"traffic\",\"ts\":\"2026-11-22T\(t)Z\",\"sensor\":\"\(sensor)\"\(seg),\"vehicles\":\(vehicles),"
         + "\"speed_kmh\":\(speed)}"
 }
 
-private func report(_ t: String, id: String, status: String, text: String? = nil, category: String? = nil,
-                    district: String? = nil) -> String {
+private func report(
+    _ t: String, id: String, status: String, text: String? = nil, category: String? = nil,
+    district: String? = nil
+) -> String {
     var s = "{\"kind\":\"field_report\",\"ts\":\"2026-11-22T\(t)Z\",\"id\":\"\(id)\",\"status\":\"\(status)\""
     if let text { s += ",\"text\":\"\(text)\"" }
     if let category { s += ",\"category\":\"\(category)\"" }
@@ -20,14 +24,18 @@ private func report(_ t: String, id: String, status: String, text: String? = nil
     return s + "}"
 }
 
-private func security(_ t: String, sensor: String = "cam1", type: String, severity: Int = 3,
-                      district: String = "Q1") -> String {
+private func security(
+    _ t: String, sensor: String = "cam1", type: String, severity: Int = 3,
+    district: String = "Q1"
+) -> String {
     "{\"kind\":\"security\",\"ts\":\"2026-11-22T\(t)Z\",\"sensor\":\"\(sensor)\",\"type\":\"\(type)\","
         + "\"severity\":\(severity),\"district\":\"\(district)\"}"
 }
 
-private func service(_ t: String, dossier: String, event: String, agency: String? = nil, channel: String? = nil,
-                     due: String? = nil) -> String {
+private func service(
+    _ t: String, dossier: String, event: String, agency: String? = nil, channel: String? = nil,
+    due: String? = nil
+) -> String {
     var s = "{\"kind\":\"service\",\"ts\":\"2026-11-22T\(t)Z\",\"dossier\":\"\(dossier)\",\"event\":\"\(event)\""
     if let agency { s += ",\"agency\":\"\(agency)\"" }
     if let channel { s += ",\"channel\":\"\(channel)\"" }
@@ -45,7 +53,9 @@ private func counts(_ pairs: KeyValuePairs<String, Int>) -> JSONValue {
 }
 
 /// Runs `lines` and returns the final snapshots.
-private func run(_ lines: [String], lateness: Int64 = 0, window: Int64 = 60_000_000_000) -> (
+private func run(
+    _ lines: [String], lateness: Int64 = 0, window: Int64 = 60_000_000_000
+) -> (
     [JSONValue], CoreHarness
 ) {
     let h = CoreHarness(window: window, lateness: lateness)
@@ -163,7 +173,10 @@ struct KPITests {
         // Windows 08:00 … 09:00 close; the one ending 09:01 is the first whose end is past 09:00:10.
         #expect(overdue.firstIndex(of: 1) == 60)
         #expect(overdue.dropFirst(60).allSatisfy { $0 == 1 })
-        #expect(h.output.alerts.contains { $0.contains("\"alert\":\"raised\",\"id\":\"report.overdue:f\"") && $0.contains("\"priority\":\"P1\"") })
+        #expect(
+            h.output.alerts.contains {
+                $0.contains("\"alert\":\"raised\",\"id\":\"report.overdue:f\"") && $0.contains("\"priority\":\"P1\"")
+            })
     }
 
     @Test func trafficSection() {
@@ -183,7 +196,8 @@ struct KPITests {
         // Segment means: Le Loi 40 (free), Hai Ba Trung 8 (jam), c 12 (heavy), Alpha 40 (free).
         #expect(t.at("segments.free")?.int == 2)
         #expect(t.at("segments.jam")?.int == 1)
-        #expect(t.at("slowest")?.items.compactMap { $0.at("segment")?.string } == ["Hai Ba Trung", "c", "Alpha", "Le Loi"])
+        #expect(
+            t.at("slowest")?.items.compactMap { $0.at("segment")?.string } == ["Hai Ba Trung", "c", "Alpha", "Le Loi"])
         #expect(t.at("slowest.0.level")?.string == "jam")
         #expect(t.at("sensors_online")?.int == 4)
         #expect(t.at("sensors_offline")?.int == 0)
@@ -229,7 +243,8 @@ struct KPITests {
 
     @Test func servicesSection() {
         let (snaps, _) = run([
-            service("08:00:01", dossier: "d1", event: "received", agency: "Tư pháp", channel: "online", due: "08:00:40"),
+            service(
+                "08:00:01", dossier: "d1", event: "received", agency: "Tư pháp", channel: "online", due: "08:00:40"),
             service("08:00:02", dossier: "d2", event: "received", agency: "Tư pháp", due: "08:00:10"),
             service("08:00:03", dossier: "d3", event: "received", agency: "Xây dựng", channel: "post"),
             service("08:00:04", dossier: "d4", event: "received", agency: "Xây dựng", channel: "online"),
@@ -258,7 +273,10 @@ struct KPITests {
 
     @Test func metricsSection() {
         var lines: [String] = []
-        for i in 1...100 { lines.append(metric("08:00:\(String(format: "%02d", i % 60))", name: "portal.response_ms", value: Double(i))) }
+        for i in 1...100 {
+            lines.append(
+                metric("08:00:\(String(format: "%02d", i % 60))", name: "portal.response_ms", value: Double(i)))
+        }
         lines.append(metric("08:00:59", name: "portal.up", value: 1))
         lines.append(traffic("08:01:01"))
         let (snaps, _) = run(lines)
@@ -309,10 +327,11 @@ struct AlertTests {
             traffic("08:00:08", segment: "X", speed: 15),  // heavy: does not clear
             traffic("08:00:09", segment: "X", speed: 30),  // moderate: clears
         ])
-        #expect(h.output.alerts == [
-            "{\"alert\":\"raised\",\"id\":\"traffic.jam:X\",\"rule\":\"traffic.jam\",\"subject\":\"X\",\"priority\":\"P2\",\"at\":\"2026-11-22T08:00:06Z\"}",
-            "{\"alert\":\"cleared\",\"id\":\"traffic.jam:X\",\"rule\":\"traffic.jam\",\"subject\":\"X\",\"priority\":\"P2\",\"at\":\"2026-11-22T08:00:09Z\"}",
-        ])
+        #expect(
+            h.output.alerts == [
+                "{\"alert\":\"raised\",\"id\":\"traffic.jam:X\",\"rule\":\"traffic.jam\",\"subject\":\"X\",\"priority\":\"P2\",\"at\":\"2026-11-22T08:00:06Z\"}",
+                "{\"alert\":\"cleared\",\"id\":\"traffic.jam:X\",\"rule\":\"traffic.jam\",\"subject\":\"X\",\"priority\":\"P2\",\"at\":\"2026-11-22T08:00:09Z\"}",
+            ])
     }
 
     @Test func securityHotspotRaisedAtCloseAndClearedByAQuieterWindow() {
@@ -345,14 +364,17 @@ struct AlertTests {
     @Test func metricSLARaisedByASlowWindowAndClearedByAGoodOne() {
         // p95 of 20 values is the 19th smallest (nearest rank), so two slow values break the threshold.
         var lines: [String] = []
-        for i in 0..<20 { lines.append(metric("08:00:\(10 + i)", name: "portal.response_ms", value: i >= 18 ? 5000 : 100)) }
+        for i in 0..<20 {
+            lines.append(metric("08:00:\(10 + i)", name: "portal.response_ms", value: i >= 18 ? 5000 : 100))
+        }
         lines.append(metric("08:00:59", name: "portal.up", value: 0.5))
         for i in 0..<20 { lines.append(metric("08:01:\(10 + i)", name: "portal.response_ms", value: 100)) }
         lines.append(metric("08:01:59", name: "portal.up", value: 1))
         let (snaps, h) = run(lines)
         #expect(snaps[0].at("alerts.active_total")?.int == 2)
-        #expect(snaps[0].at("alerts.active")?.items.compactMap { $0.at("id")?.string }
-            == ["metric.sla:portal.response_ms", "metric.sla:portal.up"])
+        #expect(
+            snaps[0].at("alerts.active")?.items.compactMap { $0.at("id")?.string }
+                == ["metric.sla:portal.response_ms", "metric.sla:portal.up"])
         #expect(snaps[1].at("alerts.active_total")?.int == 0)
         #expect(h.output.alerts.filter { $0.contains("\"cleared\"") }.count == 2)
     }
@@ -367,10 +389,11 @@ struct AlertTests {
             traffic("09:30:00", sensor: "c"),
         ])
         let ids = snaps.last!.at("alerts.active")!.items.compactMap { $0.at("id")?.string }
-        #expect(ids == [
-            "report.overdue:r9", "traffic.jam:J", "sensor.offline:a-sensor", "sensor.offline:b-sensor",
-            "sensor.offline:s1",
-        ])
+        #expect(
+            ids == [
+                "report.overdue:r9", "traffic.jam:J", "sensor.offline:a-sensor", "sensor.offline:b-sensor",
+                "sensor.offline:s1",
+            ])
     }
 }
 

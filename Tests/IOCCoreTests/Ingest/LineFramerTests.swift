@@ -34,8 +34,10 @@ func frame(_ input: [UInt8], chunks: [Int], maxLine: Int = 1 << 20) -> [Framed] 
 @Suite("LineFramer")
 struct LineFramerTests {
     static let text = Array("{\"a\":1}\r\n\n{\"b\":2}\n   \n{\"c\":\"x y\"}\r\n{\"d\":4}".utf8)
-    static let expected: [Framed] = [.line("{\"a\":1}", 1), .line("{\"b\":2}", 3), .line("{\"c\":\"x y\"}", 5),
-                                     .line("{\"d\":4}", 6)]
+    static let expected: [Framed] = [
+        .line("{\"a\":1}", 1), .line("{\"b\":2}", 3), .line("{\"c\":\"x y\"}", 5),
+        .line("{\"d\":4}", 6),
+    ]
 
     @Test("Same lines whatever the chunk sizes", arguments: [[1], [2], [3], [7], [5, 1, 9], [1000]])
     func chunking(_ chunks: [Int]) {
@@ -65,7 +67,9 @@ struct LineFramerTests {
         }
     }
 
-    @Test("A 5 MB line between two good lines is reported once, the rest kept", arguments: [[1 << 16], [4093], [7, 100_000]])
+    @Test(
+        "A 5 MB line between two good lines is reported once, the rest kept",
+        arguments: [[1 << 16], [4093], [7, 100_000]])
     func longLineResynchronises(_ chunks: [Int]) {
         var input = Array("{\"first\":1}\n".utf8)
         input += [UInt8](repeating: 0x61, count: 5_000_000)
@@ -76,11 +80,13 @@ struct LineFramerTests {
 
     @Test func lineOfExactlyMaxLineIsKept() {
         let line = String(repeating: "x", count: 10)
-        #expect(frame(Array((line + "\r\n" + line + "y\n").utf8), chunks: [3], maxLine: 10)
-            == [.line(line, 1), .tooLong(prefixCount: 11, 2)])
+        #expect(
+            frame(Array((line + "\r\n" + line + "y\n").utf8), chunks: [3], maxLine: 10)
+                == [.line(line, 1), .tooLong(prefixCount: 11, 2)])
         // In one chunk, too.
-        #expect(frame(Array((line + "\n" + line + "y").utf8), chunks: [100], maxLine: 10)
-            == [.line(line, 1), .tooLong(prefixCount: 11, 2)])
+        #expect(
+            frame(Array((line + "\n" + line + "y").utf8), chunks: [100], maxLine: 10)
+                == [.line(line, 1), .tooLong(prefixCount: 11, 2)])
     }
 
     @Test func overLongLastLineWithoutNewline() {

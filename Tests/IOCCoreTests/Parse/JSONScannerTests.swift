@@ -1,7 +1,8 @@
 // Unit tests for the hot-path JSON scanner and its helpers (JSONString, JSONNumber) and for JSONValue.
 
-@testable import IOCCore
 import Testing
+
+@testable import IOCCore
 
 /// Test helpers: run closures over the bytes of literals.
 enum JSONTestBytes {
@@ -43,7 +44,8 @@ enum JSONTestBytes {
 struct JSONScannerTests {
     typealias T = JSONTestBytes
 
-    static let sample = #"{ "id" : "evt-1", "k\"ey":"a\nb\u00e9", "n":-12.5e3,"#
+    static let sample =
+        #"{ "id" : "evt-1", "k\"ey":"a\nb\u00e9", "n":-12.5e3,"#
         + #""nested":{"x":[1,{"y":null}],"z":"w"}, "ok":true, "no":false, "id":"evt-2", "arr":[ ] }"#
 
     @Test("Member offsets of a sample object")
@@ -60,9 +62,10 @@ struct JSONScannerTests {
         #expect(members.map(\.type) == [.string, .string, .number, .object, .true, .false, .string, .array])
 
         let values = members.map { T.text(bytes, $0.valueStart, $0.valueEnd) }
-        #expect(values == [
-            "evt-1", #"a\nb\u00e9"#, "-12.5e3", #"{"x":[1,{"y":null}],"z":"w"}"#, "true", "false", "evt-2", "[ ]",
-        ])
+        #expect(
+            values == [
+                "evt-1", #"a\nb\u00e9"#, "-12.5e3", #"{"x":[1,{"y":null}],"z":"w"}"#, "true", "false", "evt-2", "[ ]",
+            ])
         #expect(members.map(\.valueHasEscapes) == [false, true, false, false, false, false, false, false])
 
         // String ranges sit between the quotes; key ends are the closing quotes.
@@ -105,15 +108,17 @@ struct JSONScannerTests {
             #expect(inner.map { T.text(bytes, $0.valueStart, $0.valueEnd) } == [#"[1,{"y":null}]"#, "w"])
 
             var elements: [JSONMember] = []
-            JSONScanner.elements(ofArrayIn: raw, start: Int(inner[0].valueStart), end: Int(inner[0].valueEnd),
-                                 into: &elements)
+            JSONScanner.elements(
+                ofArrayIn: raw, start: Int(inner[0].valueStart), end: Int(inner[0].valueEnd),
+                into: &elements)
             #expect(elements.map(\.type) == [.number, .object])
             #expect(elements.map { T.text(bytes, $0.valueStart, $0.valueEnd) } == ["1", #"{"y":null}"#])
             #expect(elements.allSatisfy { $0.keyStart == $0.valueStart && $0.keyEnd == $0.valueStart })
 
             // The members of the innermost object, and an empty array.
-            JSONScanner.members(ofObjectIn: raw, start: Int(elements[1].valueStart), end: Int(elements[1].valueEnd),
-                                into: &inner)
+            JSONScanner.members(
+                ofObjectIn: raw, start: Int(elements[1].valueStart), end: Int(elements[1].valueEnd),
+                into: &inner)
             #expect(inner.count == 1 && inner[0].type == .null)
             let empty = scanner.members[7]
             JSONScanner.elements(
@@ -291,15 +296,17 @@ struct JSONStringTests {
 struct JSONNumberTests {
     typealias T = JSONTestBytes
 
-    @Test("double is exact", arguments: [
-        ("0", 0.0), ("1", 1.0), ("-1", -1.0), ("0.1", 0.1), ("1e22", 1e22), ("1e23", 1e23),
-        ("9007199254740992", 9007199254740992.0), ("9007199254740993", 9007199254740992.0),
-        ("5e-324", .leastNonzeroMagnitude), ("1.7976931348623157e308", 1.7976931348623157e308),
-        ("2.2250738585072011e-308", Double(bitPattern: 0x000F_FFFF_FFFF_FFFF)), ("123.456e-7", 123.456e-7),
-        ("52.520008", 52.520008), ("1E+2", 100.0), ("12345678901234567890123", 12345678901234567890123.0),
-        ("0.000000000000000000000000000001", 1e-30), ("9007199254740991e20", 9007199254740991e20),
-        ("8e30", 8e30), ("1e-400", 0.0), ("-0.0e5", -0.0),
-    ])
+    @Test(
+        "double is exact",
+        arguments: [
+            ("0", 0.0), ("1", 1.0), ("-1", -1.0), ("0.1", 0.1), ("1e22", 1e22), ("1e23", 1e23),
+            ("9007199254740992", 9007199254740992.0), ("9007199254740993", 9007199254740992.0),
+            ("5e-324", .leastNonzeroMagnitude), ("1.7976931348623157e308", 1.7976931348623157e308),
+            ("2.2250738585072011e-308", Double(bitPattern: 0x000F_FFFF_FFFF_FFFF)), ("123.456e-7", 123.456e-7),
+            ("52.520008", 52.520008), ("1E+2", 100.0), ("12345678901234567890123", 12345678901234567890123.0),
+            ("0.000000000000000000000000000001", 1e-30), ("9007199254740991e20", 9007199254740991e20),
+            ("8e30", 8e30), ("1e-400", 0.0), ("-0.0e5", -0.0),
+        ])
     func double(_ token: String, _ expected: Double) throws {
         let value = try #require(T.double(token), "\(token)")
         #expect(value.bitPattern == expected.bitPattern, "\(token): \(value) != \(expected)")
@@ -318,13 +325,15 @@ struct JSONNumberTests {
         #expect(T.double("1x") == nil)
     }
 
-    @Test("integer", arguments: [
-        ("5", JSONInteger.value(5)), ("-5", .value(-5)), ("0", .value(0)), ("-0", .value(0)),
-        ("5.0", .notInteger), ("1e2", .notInteger), ("1E2", .notInteger),
-        ("9007199254740992", .value(9_007_199_254_740_992)), ("-9007199254740992", .value(-9_007_199_254_740_992)),
-        ("9007199254740993", .outOfRange), ("-9007199254740993", .outOfRange),
-        ("123456789012345678901234567890", .outOfRange), ("123456789012345678901234567890.5", .notInteger),
-    ])
+    @Test(
+        "integer",
+        arguments: [
+            ("5", JSONInteger.value(5)), ("-5", .value(-5)), ("0", .value(0)), ("-0", .value(0)),
+            ("5.0", .notInteger), ("1e2", .notInteger), ("1E2", .notInteger),
+            ("9007199254740992", .value(9_007_199_254_740_992)), ("-9007199254740992", .value(-9_007_199_254_740_992)),
+            ("9007199254740993", .outOfRange), ("-9007199254740993", .outOfRange),
+            ("123456789012345678901234567890", .outOfRange), ("123456789012345678901234567890.5", .notInteger),
+        ])
     func integer(_ token: String, _ expected: JSONInteger) {
         #expect(T.integer(token) == expected, "\(token)")
     }
@@ -354,39 +363,44 @@ struct JSONValueTests {
     func serialization() throws {
         let value = JSONValue.object([
             JSONObjectMember(key: "s", value: .string("q\"b\\n\n r\r t\t b\u{8} f\u{C} \u{1} \u{1F} é😀 /")),
-            JSONObjectMember(key: "n", value: .array([
-                .number(0), .number(-0.0), .number(42), .number(-7), .number(9007199254740992), .number(0.1),
-                .number(1e22), .number(1.5), .number(.leastNonzeroMagnitude), .number(.infinity),
-            ])),
+            JSONObjectMember(
+                key: "n",
+                value: .array([
+                    .number(0), .number(-0.0), .number(42), .number(-7), .number(9_007_199_254_740_992), .number(0.1),
+                    .number(1e22), .number(1.5), .number(.leastNonzeroMagnitude), .number(.infinity),
+                ])),
             JSONObjectMember(key: "z", value: .null),
             JSONObjectMember(key: "a", value: .bool(true)),
             JSONObjectMember(key: "a", value: .object([])),
         ])
         let text = value.serialized()
-        #expect(text == #"{"s":"q\"b\\n\n r\r t\t b\b f\f \u0001 \u001f é😀 /","#
-            + #""n":[0,-0,42,-7,9007199254740992,0.1,1e+22,1.5,5e-324,1e999],"z":null,"a":true,"a":{}}"#)
+        #expect(
+            text == #"{"s":"q\"b\\n\n r\r t\t b\b f\f \u0001 \u001f é😀 /","#
+                + #""n":[0,-0,42,-7,9007199254740992,0.1,1e+22,1.5,5e-324,1e999],"z":null,"a":true,"a":{}}"#)
         let again = try JSONValue.parse(Array(text.utf8))
         #expect(again == value)
         #expect(again.serialized() == text)
         #expect(JSONValue.number(.nan).serialized() == "null")
     }
 
-    @Test("Errors carry offset, line, column and a message", arguments: [
-        ("{\"a\":1\n \"b\":2}", 8, 2, 2, "expected ',' or '}' after an object member"),
-        ("[1,2\n,3 x]", 8, 2, 4, "expected ',' or ']' after an array element"),
-        ("{\n  \"a\" 1}", 8, 2, 7, "expected ':' after an object key, found '1'"),
-        ("[1,]", 3, 1, 4, "trailing comma: expected a value after ','"),
-        ("{\"a\":1,}", 7, 1, 8, "trailing comma: expected a string key after ','"),
-        ("[01]", 1, 1, 2, "leading zeros are not allowed in numbers"),
-        ("[NaN]", 1, 1, 2, "unexpected 'N', expected a value"),
-        ("\n\n  [\"\\q\"]", 6, 3, 5, "invalid escape sequence"),
-        ("[\"\\uD800\"]", 2, 1, 3, "lone UTF-16 surrogate in a \\u escape"),
-        ("[\"a\tb\"]", 3, 1, 4, "unescaped control character (byte 0x09) in a string"),
-        ("{} {}", 3, 1, 4, "unexpected '{' after the JSON value"),
-        ("", 0, 1, 1, "unexpected end of input, expected a value"),
-        ("\u{FEFF}{}", 0, 1, 1, "a UTF-8 byte-order mark is not allowed"),
-        ("[[[1]]]", 2, 1, 3, "nesting deeper than 2 levels"),
-    ])
+    @Test(
+        "Errors carry offset, line, column and a message",
+        arguments: [
+            ("{\"a\":1\n \"b\":2}", 8, 2, 2, "expected ',' or '}' after an object member"),
+            ("[1,2\n,3 x]", 8, 2, 4, "expected ',' or ']' after an array element"),
+            ("{\n  \"a\" 1}", 8, 2, 7, "expected ':' after an object key, found '1'"),
+            ("[1,]", 3, 1, 4, "trailing comma: expected a value after ','"),
+            ("{\"a\":1,}", 7, 1, 8, "trailing comma: expected a string key after ','"),
+            ("[01]", 1, 1, 2, "leading zeros are not allowed in numbers"),
+            ("[NaN]", 1, 1, 2, "unexpected 'N', expected a value"),
+            ("\n\n  [\"\\q\"]", 6, 3, 5, "invalid escape sequence"),
+            ("[\"\\uD800\"]", 2, 1, 3, "lone UTF-16 surrogate in a \\u escape"),
+            ("[\"a\tb\"]", 3, 1, 4, "unescaped control character (byte 0x09) in a string"),
+            ("{} {}", 3, 1, 4, "unexpected '{' after the JSON value"),
+            ("", 0, 1, 1, "unexpected end of input, expected a value"),
+            ("\u{FEFF}{}", 0, 1, 1, "a UTF-8 byte-order mark is not allowed"),
+            ("[[[1]]]", 2, 1, 3, "nesting deeper than 2 levels"),
+        ])
     func errors(_ text: String, _ offset: Int, _ line: Int, _ column: Int, _ message: String) {
         let maxDepth = message.hasPrefix("nesting") ? 2 : 64
         #expect(throws: JSONSyntaxError(offset: offset, line: line, column: column, message: message)) {

@@ -1,13 +1,15 @@
 // Runs JSONScanner and JSONValue.parse over every file of JSONTestSuite's test_parsing folder
 // (https://github.com/nst/JSONTestSuite), kept in the shared real-data folder next to the repository.
 
+import Testing
+
+@testable import IOCCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@testable import IOCCore
-import Testing
 
 /// What we expect from one JSONTestSuite file.
 enum SuiteExpectation: Sendable, CustomStringConvertible {

@@ -1,0 +1,163 @@
+import Foundation
+import IOCTestSupport
+import Testing
+
+/// The built `ioc` run as a process: stdout, stderr and exit status, as a user sees them.
+@Suite("ioc command line")
+struct CLITests {
+    @Test func versionAndHelp() throws {
+        let v = try ProcessRunner.ioc(["--version"])
+        #expect(v.status == 0)
+        #expect(v.stdout.split(separator: ".").count == 3)
+        for args in [["--help"], ["-h"], []] {
+            let r = try ProcessRunner.ioc(args)
+            #expect(r.status == 0)
+            #expect(r.stdout.hasPrefix("OVERVIEW: "))
+            #expect(r.stdout.contains("SUBCOMMANDS:"))
+            #expect(r.stdout.contains("  run "))
+            #expect(r.stderr.isEmpty)
+        }
+        let runHelp = try ProcessRunner.ioc(["run", "--help"])
+        let helpRun = try ProcessRunner.ioc(["help", "run"])
+        #expect(runHelp.status == 0 && helpRun.status == 0)
+        #expect(runHelp.stdout == helpRun.stdout)
+        #expect(runHelp.stdout.contains("USAGE: ioc run"))
+        #expect(
+            runHelp.stdout.contains("--window <duration>     Length of the tumbling event-time windows. (default: 60s)")
+        )
+        #expect(try ProcessRunner.ioc(["rules", "--help"]).stdout.contains("--print-default"))
+    }
+
+    @Test(
+        "Bad flags: Error, Usage, hint, exit 64",
+        arguments: [
+            (["run", "--frobnicate"], "Error: Unknown option '--frobnicate'"),
+            (["run", "--window", "soon"], "Error: The value 'soon' is invalid for '--window <duration>'"),
+            (["run", "--window=0s"], "Error: The value '0s' is invalid for '--window <duration>'"),
+            (["run", "--lateness"], "Error: Missing value for '--lateness'"),
+            (["run", "--max-line", "-5"], "Error: The value '-5' is invalid for '--max-line <n>'"),
+            (
+                ["run", "/no/such/feed.ndjson"],
+                "Error: cannot read input '/no/such/feed.ndjson': No such file or directory"
+            ),
+            (["run", "--summary=yes"], "Error: Option '--summary' takes no value"),
+            (["run", "--rules", "/no/such/rules.json"], "Error: cannot read rules file '/no/such/rules.json'"),
+        ])
+    func badFlags(args: [String], message: String) throws {
+        let r = try ProcessRunner.ioc(args, stdin: "")
+        #expect(r.status == 64)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix(message), "\(r.stderr)")
+        #expect(r.stderr.contains("\nUsage: ioc run "))
+        #expect(r.stderr.hasSuffix("  See 'ioc run --help' for more information.\n"))
+    }
+
+    @Test func unknownSubcommand() throws {
+        let r = try ProcessRunner.ioc(["frob"])
+        #expect(r.status == 64)
+        #expect(r.stderr.hasPrefix("Error: Unknown subcommand 'frob'\nUsage: ioc <subcommand>\n"))
+    }
+
+    @Test func unwritableOutputExitsOneWithPathAndReason() throws {
+        let r = try ProcessRunner.ioc(["run", "--dead-letter", "/no/such/dir/dl.ndjson"], stdin: "")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("/no/such/dir/dl.ndjson: No such file or directory"))
+    }
+
+    /// The README's first command: the bundled sample gives exactly the expected snapshots, alerts and dead letters.
+    @Test func sampleMatchesExpectedByteForByte() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-sample-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try ProcessRunner.ioc(
+            [
+                "run", "samples/city-morning.ndjson", "--summary", "--alerts", dir.appendingPathComponent("a").path,
+                "--dead-letter", dir.appendingPathComponent("d").path,
+            ], cwd: TestPaths.packageRoot)
+        #expect(r.status == 0)
+        let expected = TestPaths.samples.appendingPathComponent("expected")
+        #expect(
+            r.stdout
+                == (try String(
+                    contentsOf: expected.appendingPathComponent("city-morning.snapshots.ndjson"), encoding: .utf8)))
+        #expect(
+            try String(contentsOf: dir.appendingPathComponent("a"), encoding: .utf8)
+                == String(contentsOf: expected.appendingPathComponent("city-morning.alerts.ndjson"), encoding: .utf8))
+        #expect(
+            try String(contentsOf: dir.appendingPathComponent("d"), encoding: .utf8)
+                == String(
+                    contentsOf: expected.appendingPathComponent("city-morning.dead-letter.ndjson"), encoding: .utf8))
+        // --summary: one line per closed window, then the totals.
+        let summary = r.stderr.split(separator: "\n")
+        #expect(summary.filter { $0.hasPrefix("window ") }.count == 40)
+        #expect(summary.contains("ioc: lines 751 accepted 741 rejected 10 ignored 0 late 4 duplicates 2 dropped 0"))
+    }
+
+    @Test func stdinAndDashAndFilesInOrder() throws {
+        let line1 = #"{"kind":"metric","ts":"2026-11-22T00:00:01Z","name":"m","value":1}"#
+        let line2 = #"{"kind":"metric","ts":"2026-11-22T00:01:01Z","name":"m","value":2}"#
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-in-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("second.ndjson")
+        try (line2 + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let r = try ProcessRunner.ioc(["run", "-", file.path, "--summary"], stdin: line1)
+        #expect(r.status == 0)
+        #expect(r.stdout.split(separator: "\n").count == 2)
+        #expect(r.stderr.contains("ioc: lines 2 accepted 2 rejected 0"))
+    }
+
+    @Test func rulesPrintDefaultRoundTripsThroughCheck() throws {
+        let printed = try ProcessRunner.ioc(["rules", "--print-default"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout.contains("\"hỏa hoạn\""))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(getpid()).json")
+        try printed.stdout.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let check = try ProcessRunner.ioc(["rules", "--check", file.path])
+        #expect(check.status == 0)
+        #expect(check.stdout == "\(file.path): ok\n")
+    }
+
+    @Test func rulesCheckReportsEveryErrorWithItsPath() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-rules-\(getpid()).json")
+        try
+            #"{"categories":[{"code":"fire","agency":"fire","priority":"P0","sla":"soon","phrases":["cháy"]}],"sensor_ttl":"5m","colour":"red"}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try ProcessRunner.ioc(["rules", "--check", file.path])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("$.categories[0].priority: expected P1, P2, P3 or P4, got \"P0\""))
+        #expect(r.stderr.contains("$.categories[0].sla: expected a positive duration"))
+        #expect(r.stderr.contains("$.colour: unknown member"))
+        let run = try ProcessRunner.ioc(["run", "--rules", file.path], stdin: "")
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("$.colour: unknown member"))
+    }
+
+    /// SIGTERM while reading a quiet pipe: the run drains, closes its windows, writes the counts and exits 0.
+    @Test func sigtermDrainsAndExitsZero() throws {
+        let process = Process()
+        process.executableURL = TestPaths.iocBinary
+        process.arguments = ["run", "--summary"]
+        let input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let line = #"{"kind":"traffic","ts":"2026-11-22T00:00:05Z","sensor":"s","vehicles":3,"speed_kmh":41}"# + "\n"
+        input.fileHandleForWriting.write(Data(line.utf8))
+        // Give the reader time to take the line, then stop it while it waits for more.
+        Thread.sleep(forTimeInterval: 0.5)
+        process.terminate()
+        process.waitUntilExit()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(stdout.contains("\"traffic\":{\"readings\":1"))
+        #expect(stderr.contains("ioc: lines 1 accepted 1"))
+    }
+}
