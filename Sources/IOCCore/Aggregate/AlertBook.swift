@@ -31,6 +31,8 @@ public struct AlertBook: Sendable {
     public private(set) var active: [String: Alert] = [:]
     public private(set) var raisedTotal = 0
     public private(set) var clearedTotal = 0
+    /// Active alerts per rule, in `AlertRule.allCases` order.
+    private var activeByRule = [Int](repeating: 0, count: AlertRule.allCases.count)
     /// Changes since the owner last drained them (written to `--alerts` in order).
     public var changes: [AlertChange] = []
 
@@ -44,6 +46,7 @@ public struct AlertBook: Sendable {
         guard active[id] == nil else { return false }
         active[id] = alert
         raisedTotal += 1
+        activeByRule[rule.index] += 1
         changes.append(AlertChange(raised: true, alert: alert, at: at))
         return true
     }
@@ -54,6 +57,7 @@ public struct AlertBook: Sendable {
         let id = "\(rule.rawValue):\(subject)"
         guard let alert = active.removeValue(forKey: id) else { return false }
         clearedTotal += 1
+        activeByRule[rule.index] -= 1
         changes.append(AlertChange(raised: false, alert: alert, at: at))
         return true
     }
@@ -62,20 +66,49 @@ public struct AlertBook: Sendable {
         active["\(rule.rawValue):\(subject)"] != nil
     }
 
-    /// The most urgent active alerts: priority (P1 first), then `since` (oldest first), then `id`.
-    public func mostUrgent(_ limit: Int) -> [Alert] {
-        let sorted = active.values.sorted { a, b in
-            if a.priority != b.priority { return a.priority < b.priority }
-            if a.since != b.since { return a.since < b.since }
-            return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
-        }
-        return Array(sorted.prefix(limit))
+    /// Whether `a` is more urgent than `b`: priority (P1 first), then `since` (oldest first), then `id`.
+    static func moreUrgent(_ a: Alert, _ b: Alert) -> Bool {
+        if a.priority != b.priority { return a.priority < b.priority }
+        if a.since != b.since { return a.since < b.since }
+        return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
     }
 
-    /// Active alerts per rule.
+    /// The `limit` most urgent active alerts, most urgent first.
+    ///
+    /// - Complexity: O(n log limit): a bounded selection, not a sort of every active alert.
+    public func mostUrgent(_ limit: Int) -> [Alert] {
+        var top: [Alert] = []
+        top.reserveCapacity(limit + 1)
+        for a in active.values {
+            if top.count == limit, let last = top.last, !AlertBook.moreUrgent(a, last) { continue }
+            var lo = 0
+            var hi = top.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if AlertBook.moreUrgent(top[mid], a) { lo = mid + 1 } else { hi = mid }
+            }
+            top.insert(a, at: lo)
+            if top.count > limit { top.removeLast() }
+        }
+        return top
+    }
+
+    /// Active alerts per rule (non-zero only), sorted by rule name.
     public func countByRule() -> [(String, Int)] {
-        var counts: [String: Int] = [:]
-        for a in active.values { counts[a.rule.rawValue, default: 0] += 1 }
-        return counts.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
+        AlertRule.allCases.filter { activeByRule[$0.index] > 0 }.map { ($0.rawValue, activeByRule[$0.index]) }
+            .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+    }
+}
+
+extension AlertRule {
+    /// Dense index for per-rule tables.
+    var index: Int {
+        switch self {
+        case .trafficJam: 0
+        case .sensorOffline: 1
+        case .securityHotspot: 2
+        case .reportOverdue: 3
+        case .metricSLA: 4
+        }
     }
 }

@@ -19,6 +19,8 @@ public struct DossierState: Sendable {
     public var received = false
     public var resolved = false
     public var returned = false
+    /// Counted in `overdue` (in progress with a due passed at the last close).
+    public var overdue = false
     /// Agency of its first `received`, or -1.
     public var agency: Int32 = -1
     /// Due time from either event, or `Int64.min` when unknown.

@@ -127,7 +127,11 @@ public final class WindowAggregator {
     var reportsResolvedTotal = 0
     var servicesInProgress = 0
     var agencyInProgress: [Int] = []
+    /// Dossiers marked overdue at the last close, in total and per agency.
+    var servicesOverdue = 0
+    var agencyOverdue: [Int] = []
     private var reportDue = DueHeap()
+    private var dossierDue = DueHeap()
     private var jamStreak: [Int32] = []
     private var jamActive: [Bool] = []
     private var hotspotActive: [Bool] = []
@@ -427,6 +431,7 @@ public final class WindowAggregator {
                 windows[k]!.servicesReceived += 1
                 if e.channel == .online { windows[k]!.servicesReceivedOnline += 1 }
             }
+            if d.inProgress && d.due != .min { dossierDue.push(d.due, dossier) }
         case .resolved:
             guard !d.resolved else { return }
             d.resolved = true
@@ -443,7 +448,10 @@ public final class WindowAggregator {
             d.returned = true
         }
         if agency < 0 { agency = unknownAgency }
-        while agencyInProgress.count <= Int(agency) { agencyInProgress.append(0) }
+        while agencyInProgress.count <= Int(agency) {
+            agencyInProgress.append(0)
+            agencyOverdue.append(0)
+        }
         if let k {
             var c = windows[k]!.servicesByAgency[agency] ?? AgencyCounts()
             if e.dossierEvent == .received { c.received += 1 }
@@ -461,7 +469,13 @@ public final class WindowAggregator {
             agencyInProgress[Int(agency)] += 1
         } else if wasInProgress && !d.inProgress {
             servicesInProgress -= 1
-            agencyInProgress[Int(d.agency >= 0 ? d.agency : agency)] -= 1
+            let owner = Int(d.agency >= 0 ? d.agency : agency)
+            agencyInProgress[owner] -= 1
+            if d.overdue {
+                d.overdue = false
+                servicesOverdue -= 1
+                agencyOverdue[owner] -= 1
+            }
         }
         if d.agency < 0 && d.received { d.agency = agency }
         dossiers[i] = d
@@ -549,6 +563,14 @@ public final class WindowAggregator {
         }
         for r in newlyOverdue.sorted(by: { $0.subject.utf8.lexicographicallyPrecedes($1.subject.utf8) }) {
             alerts.raise(.reportOverdue, subject: r.subject, priority: r.priority, at: end)
+        }
+        while let top = dossierDue.top, top.due < end {
+            _ = dossierDue.pop()
+            let i = Int(top.id)
+            guard dossiers[i].inProgress, !dossiers[i].overdue, dossiers[i].due == top.due else { continue }
+            dossiers[i].overdue = true
+            servicesOverdue += 1
+            agencyOverdue[Int(dossiers[i].agency)] += 1
         }
         raiseOfflineSensors(&trafficSensors, clock: end)
         raiseOfflineSensors(&securitySensors, clock: end)
@@ -666,8 +688,10 @@ public final class WindowAggregator {
     private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {
         let clock = clock ?? end
         let encoder = SnapshotEncoder(aggregator: self, clock: clock, provisional: !final)
-        let rolling15 = rolling(data, end: end, span: 900_000_000_000, final: final)
-        let rolling60 = rolling(data, end: end, span: 3_600_000_000_000, final: final)
+        let rolling15 = rolling(data, end: end, from: end - 900_000_000_000, to: data.start, final: final)
+        // The 60-minute section is the 15-minute one plus the older windows.
+        let rolling60 = rolling(
+            rolling15, end: end, from: end - 3_600_000_000_000, to: end - 900_000_000_000, final: final)
         writer.reset()
         encoder.encode(
             data, windowStart: data.start, windowEnd: end, final: final, rolling15: rolling15, rolling60: rolling60,
@@ -676,13 +700,13 @@ public final class WindowAggregator {
         if final { output.summary(encoder.summary(data, windowEnd: end)) }
     }
 
-    /// The closing window merged with the closed windows whose start is at or after `end − span`.
-    private func rolling(_ data: WindowData, end: Int64, span: Int64, final: Bool) -> WindowData {
+    /// `data` merged with the closed windows (other than the closing one) whose start is in `from..<to`.
+    private func rolling(_ data: WindowData, end: Int64, from: Int64, to: Int64, final: Bool) -> WindowData {
         var merged = data
-        let from = end - span
         let older = final ? history.dropLast() : history[...]
-        for w in older.reversed() where w.start >= from && w.start < data.start {
-            merged.merge(older: w)
+        for w in older.reversed() {
+            if w.start < from { break }
+            if w.start < to && w.start < end - config.window { merged.merge(older: w) }
         }
         return merged
     }

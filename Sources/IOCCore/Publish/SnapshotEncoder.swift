@@ -197,7 +197,7 @@ struct SnapshotEncoder {
         out.raw(",\"in_progress\":")
         out.int(agg.servicesInProgress)
         out.raw(",\"overdue\":")
-        out.int(overdueByAgency.reduce(0, +))
+        out.int(provisional ? overdueByAgency.reduce(0, +) : agg.servicesOverdue)
         out.raw(",\"by_agency\":{")
         var rows: [(name: String, id: Int32)] = []
         for id in 0..<Int32(agg.agencies.count) {
@@ -292,8 +292,10 @@ struct SnapshotEncoder {
         return n
     }
 
-    /// Overdue dossiers per agency id at the clock.
+    /// Overdue dossiers per agency id at the clock: kept up to date at each close, recounted for a provisional
+    /// clock past it.
     private func dossierOverdueByAgency() -> [Int] {
+        guard provisional else { return agg.agencyOverdue }
         var counts = [Int](repeating: 0, count: agg.agencies.count)
         for d in agg.dossiers where d.inProgress && d.due != .min && d.due < clock && d.agency >= 0 {
             counts[Int(d.agency)] += 1
