@@ -125,6 +125,17 @@ enum IOCCommand {
                         options.deadLetter = try path(name, scanner.value(for: name, inline: inline))
                     case "--dispatch":
                         options.dispatch = try path(name, scanner.value(for: name, inline: inline))
+                    case "--threads":
+                        options.workers = try count(name, scanner.value(for: name, inline: inline))
+                    case "--batch-size":
+                        options.batchSize = try count(name, scanner.value(for: name, inline: inline))
+                    case "--when-full":
+                        let v = try scanner.value(for: name, inline: inline)
+                        guard let mode = WhenFull(rawValue: v) else {
+                            throw CLIError(
+                                "The value '\(v)' is invalid for '--when-full <mode>': expected block or drop")
+                        }
+                        options.whenFull = mode
                     default:
                         throw CLIError("Unknown option '\(name)'")
                     }
@@ -231,7 +242,8 @@ enum IOCCommand {
     static let runUsage =
         "ioc run [<inputs> ...] [--rules <file>] [--window <duration>] [--lateness <duration>]"
         + " [--snapshots <path>] [--latest <path>] [--dispatch <path>] [--alerts <path>] [--dead-letter <path>]"
-        + " [--summary] [--max-line <n>] [--max-keys <n>] [--max-future <duration>]"
+        + " [--summary] [--max-line <n>] [--max-keys <n>] [--max-future <duration>] [--when-full <mode>]"
+        + " [--threads <n>] [--batch-size <n>]"
 
     static let runHelp = """
         OVERVIEW: Process NDJSON events into KPI snapshots.
@@ -259,6 +271,10 @@ enum IOCCommand {
           --max-line <n>          Longest accepted line in bytes. (default: 1048576)
           --max-keys <n>          Most tracked keys (ids, sensors, districts...). (default: 1000000)
           --max-future <duration> Reject events this far ahead of the wall clock. (default: 5m)
+          --when-full <mode>      When the parse stage is full: block (lose nothing) or drop (drop the newest
+                                  lines, counted in pipeline.dropped). (default: block)
+          --threads <n>           Parse workers. (default: one per core)
+          --batch-size <n>        Bytes handed between stages at a time. (default: 1048576)
           -h, --help              Show help information.
 
         Durations are written 500ms, 30s, 5m, 1h. Exit status: 0 on success, 64 on bad flags, rules or

@@ -173,8 +173,8 @@ public final class WindowAggregator {
         counts.ignored += 1
     }
 
-    /// Counts a line dropped by `--when-full drop` (it is neither accepted nor rejected: it was never read).
-    public func drop(_ n: Int = 1) { counts.dropped += n }
+    /// Sets the lines dropped so far by `--when-full drop` (they were never parsed: not in `lines`).
+    public func setDropped(_ n: Int) { counts.dropped = n }
 
     private func writeDeadLetter(_ reason: RejectReason, source: Int32, line: Int, raw: UnsafeRawBufferPointer) {
         guard output.wantsDeadLetters else { return }
@@ -300,7 +300,9 @@ public final class WindowAggregator {
                 counts.duplicates += 1
                 return
             }
-            let category = Int(e.categoryIndex >= 0 ? e.categoryIndex : Int32(rules.categories.count))
+            // An index from rules that were replaced while the event was in flight falls back to `other`.
+            let fallback = rules.categories.count
+            let category = e.categoryIndex >= 0 && Int(e.categoryIndex) <= fallback ? Int(e.categoryIndex) : fallback
             let cat = rules.category(at: category)
             reports[i].newTs = e.ts
             reports[i].category = Int16(category)

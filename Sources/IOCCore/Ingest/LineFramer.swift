@@ -23,8 +23,12 @@ public enum FramedLine {
 public struct LineFramer {
     /// The longest line kept, in bytes, not counting the terminator.
     public let maxLine: Int
-    /// How many bytes of an over-long line are kept for its dead-letter record.
+    /// At most this many bytes of an over-long line are kept for its dead-letter record.
     public static let prefixLimit = 4096
+
+    /// Exactly how many bytes of an over-long line its dead-letter record keeps: the first `maxLine + 1` (enough to
+    /// show it is too long), at most 4 KiB. The same whatever the chunking, so records are reproducible.
+    public static func tooLongPrefix(maxLine: Int) -> Int { min(maxLine + 1, prefixLimit) }
 
     /// Physical lines completed so far (including blank and over-long ones).
     public private(set) var lineNumber = 0
@@ -135,10 +139,9 @@ public struct LineFramer {
     private func reportTooLong(
         extra: UnsafeRawBufferPointer, number: Int, _ emit: (FramedLine) throws -> Void
     ) rethrows {
-        var prefix = Array(carry.prefix(LineFramer.prefixLimit))
-        if prefix.count < LineFramer.prefixLimit {
-            prefix.append(contentsOf: extra.prefix(LineFramer.prefixLimit - prefix.count))
-        }
+        let limit = LineFramer.tooLongPrefix(maxLine: maxLine)
+        var prefix = Array(carry.prefix(limit))
+        if prefix.count < limit { prefix.append(contentsOf: extra.prefix(limit - prefix.count)) }
         try prefix.withUnsafeBytes { try emit(.tooLong(prefix: $0, number: number)) }
     }
 
@@ -149,7 +152,8 @@ public struct LineFramer {
         if n > maxLine {
             try emit(
                 .tooLong(
-                    prefix: UnsafeRawBufferPointer(rebasing: raw[0..<min(n, LineFramer.prefixLimit)]),
+                    prefix: UnsafeRawBufferPointer(
+                        rebasing: raw[0..<min(n, LineFramer.tooLongPrefix(maxLine: maxLine))]),
                     number: lineNumber))
             return
         }

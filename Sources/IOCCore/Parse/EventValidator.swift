@@ -14,7 +14,7 @@ public enum LineOutcome: Equatable, Sendable {
 /// members in the order of SPEC §2.
 ///
 /// `null` for an optional member means the member is absent; `null` for a required member is `bad_type`.
-public struct EventValidator {
+public struct EventValidator: Sendable {
     /// Reject events more than this far ahead of the wall clock (`--max-future`), in nanoseconds.
     public var maxFuture: Int64
 

@@ -16,6 +16,14 @@ public struct RunOptions: Sendable {
     public var deadLetter: String?
     public var dispatch: String?
     public var summary = false
+    /// Parse workers (`--threads`); nil means one per core.
+    public var workers: Int?
+    /// Bytes per batch handed between stages.
+    public var batchSize = 1 << 20
+    /// `--when-full block|drop`.
+    public var whenFull = WhenFull.block
+    /// Install SIGINT/SIGTERM/SIGHUP handlers (off when embedded, e.g. in tests).
+    public var handleSignals = true
 
     public init() {}
 }

@@ -58,7 +58,7 @@ public final class Runner {
         }
         for input in options.inputs where input != "-" {
             do {
-                let fd = try ChunkReader.open(input)
+                let fd = try BatchReader.open(input)
                 close(fd)
             } catch {
                 throw UsageError("cannot read input '\(input)': \(error.reason)")
@@ -88,42 +88,14 @@ public final class Runner {
         config.maxKeys = options.maxKeys
         let aggregator = WindowAggregator(rules: rules, config: config, output: hub)
         aggregator.sources = []
-        let processor = LineProcessor(
-            aggregator: aggregator, maxLine: options.maxLine, maxFuture: options.maxFuture,
-            now: wallClockNanoseconds())
 
-        installSignalHandlers()
-        let reader = ChunkReader(inputs: options.inputs.isEmpty ? ["-"] : options.inputs, stop: stop)
-        let thread = Thread { reader.run() }
-        thread.stackSize = 1 << 20
-        thread.start()
-
-        var failure: IOFailure?
-        var backoff = Backoff()
-        loop: while true {
-            guard let message = reader.ring.tryPop() else {
-                backoff.pause()
-                continue
-            }
-            backoff.reset()
-            switch message {
-            case .begin(let path):
-                processor.beginSource(path == "-" ? "stdin" : path)
-            case .data(let chunk):
-                if reloadRequested.exchange(false, ordering: .acquiringAndReleasing) { reload(processor) }
-                processor.now = wallClockNanoseconds()
-                processor.feed(chunk.bytes)
-                reader.recycle(chunk)
-            case .end:
-                processor.endSource()
-            case .failed(let f):
-                failure = f
-                break loop
-            case .done:
-                break loop
-            }
+        if options.handleSignals { installSignalHandlers() }
+        let pipeline = BatchPipeline(
+            inputs: options.inputs.isEmpty ? ["-"] : options.inputs, rules: rules, options: options, stop: stop)
+        let failure = pipeline.run(into: aggregator) { [self] in
+            if reloadRequested.exchange(false, ordering: .acquiringAndReleasing) { reload(pipeline, aggregator) }
         }
-        processor.finish()
+        aggregator.finish()
         hub.flush()
         if options.summary { writeTotals(aggregator.counts) }
         for s in signalSources { s.cancel() }
@@ -135,14 +107,16 @@ public final class Runner {
         return 0
     }
 
-    private func reload(_ processor: LineProcessor) {
+    private func reload(_ pipeline: BatchPipeline, _ aggregator: WindowAggregator) {
         guard let path = options.rulesPath else {
             stderrSink.writeLine("ioc: SIGHUP: no --rules file to reload; keeping the current rules")
             stderrSink.flush()
             return
         }
         do {
-            processor.reload(try loadRules(path: path))
+            let rules = try loadRules(path: path)
+            pipeline.reload(rules)
+            aggregator.rules = rules
             stderrSink.writeLine("ioc: SIGHUP: reloaded rules from \(path)")
         } catch {
             stderrSink.writeLine("ioc: SIGHUP: kept the current rules: \(error)")

@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What became of one line of a batch, in line order.
+public enum BatchOutcome: Sendable {
+    /// `events[index]` is ready to apply.
+    case event(Int32)
+    /// Rejected; `raw` is the line's place in the batch's input bytes.
+    case rejected(RejectReason, line: Int32, rawStart: Int32, rawCount: Int32)
+    case ignored
+}
+
+/// A block of complete input lines travelling through the pipeline, and what the parse stage made of them.
+///
+/// The reader fills `input` with whole lines (it cuts at the last `\n` and carries the rest over); a parse
+/// worker fills `events`, `strings` and `outcomes`; the aggregator applies them in order and hands the batch back
+/// to the reader. One object makes the whole trip, so nothing is copied or allocated per line once the pool is
+/// warm.
+public final class Batch: @unchecked Sendable {
+    /// Input bytes: whole lines (the last one of a source may lack its `\n`).
+    public private(set) var storage: UnsafeMutableRawBufferPointer
+    public var count = 0
+
+    /// Index of the source these lines come from (into the aggregator's `sources`).
+    public var source: Int32 = 0
+    /// Set on the first batch of a source: its display name.
+    public var beginsSource: String?
+    /// Set on the last batch of a source.
+    public var endsSource = false
+    /// Set on the batch that follows every input (no lines).
+    public var isEndOfInput = false
+    /// A line just before this batch's first line was longer than `--max-line`; its first bytes.
+    public var tooLongBefore: [UInt8]?
+    /// Wall clock when the bytes were read, for the `future` check.
+    public var readAt: Int64 = 0
+    /// A batch the reader had to make bigger than the pool's size (for one long line); not recycled.
+    public let isOversized: Bool
+
+    // Filled by the parse stage.
+    public var events: [Event] = []
+    public var strings: [UInt8] = []
+    public var outcomes: [BatchOutcome] = []
+    /// Physical lines (newlines, plus a final unterminated line) in `input`.
+    public var lines = 0
+
+    public init(capacity: Int, oversized: Bool = false) {
+        storage = .allocate(byteCount: capacity, alignment: 64)
+        isOversized = oversized
+        events.reserveCapacity(capacity / 128)
+        outcomes.reserveCapacity(capacity / 128)
+        strings.reserveCapacity(4096)
+    }
+
+    deinit { storage.deallocate() }
+
+    public var capacity: Int { storage.count }
+
+    /// The input bytes.
+    public var input: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[0..<count]) }
+
+    /// Clears everything for reuse, keeping capacity.
+    public func reset() {
+        count = 0
+        beginsSource = nil
+        endsSource = false
+        isEndOfInput = false
+        tooLongBefore = nil
+        events.removeAll(keepingCapacity: true)
+        strings.removeAll(keepingCapacity: true)
+        outcomes.removeAll(keepingCapacity: true)
+        lines = 0
+    }
+}
+
+/// The parse stage: frames a batch's lines, validates and classifies each one. Stateless between batches, so
+/// several workers can run it on different batches at once.
+public struct BatchParser: Sendable {
+    public var validator: EventValidator
+    public var classifier: EventClassifier
+    public let maxLine: Int
+
+    public init(rules: Rules, maxLine: Int, maxFuture: Int64) {
+        validator = EventValidator(maxFuture: maxFuture)
+        classifier = EventClassifier(rules: rules)
+        self.maxLine = maxLine
+    }
+
+    /// Fills `batch.events`, `strings`, `outcomes` and `lines` from `batch.input`.
+    ///
+    /// - Complexity: O(bytes); no allocation once the batch's arrays have grown.
+    public mutating func parse(_ batch: Batch) {
+        let input = batch.input
+        guard let base = input.baseAddress else { return }
+        var start = 0
+        var line: Int32 = 0
+        var event = Event()
+        let n = input.count
+        while start < n {
+            var end: Int
+            if let nl = memchr(base + start, 0x0A, n - start) {
+                end = UnsafeRawPointer(nl) - base
+            } else {
+                end = n
+            }
+            let next = end + 1
+            line += 1
+            if end > start && input[end - 1] == 0x0D { end -= 1 }
+            let length = end - start
+            if length > 0 && !isBlank(input, start, end) {
+                let raw = UnsafeRawBufferPointer(rebasing: input[start..<end])
+                if length > maxLine {
+                    let cut = min(length, LineFramer.tooLongPrefix(maxLine: maxLine))
+                    batch.outcomes.append(
+                        .rejected(.lineTooLong, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
+                } else {
+                    switch validator.validate(
+                        raw, base: start, now: batch.readAt, into: &event, strings: &batch.strings)
+                    {
+                    case .accepted:
+                        event.lineNumber = Int(line)
+                        event.source = batch.source
+                        batch.strings.withUnsafeBytes { store in
+                            classifier.classify(&event, EventBytes(input: input, strings: store))
+                        }
+                        batch.outcomes.append(.event(Int32(batch.events.count)))
+                        batch.events.append(event)
+                    case .rejected(let reason):
+                        batch.outcomes.append(
+                            .rejected(reason, line: line, rawStart: Int32(start), rawCount: Int32(length)))
+                    case .ignored:
+                        batch.outcomes.append(.ignored)
+                    }
+                }
+            }
+            start = next
+        }
+        batch.lines = Int(line)
+    }
+
+    @inline(__always)
+    private func isBlank(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        let first = input[start]
+        guard first == 0x20 || first == 0x09 else { return false }
+        for i in start..<end where input[i] != 0x20 && input[i] != 0x09 { return false }
+        return true
+    }
+}
+
+extension WindowAggregator {
+    /// Applies a parsed batch in line order. `lineBase` is the number of physical lines of the same source before
+    /// this batch; it is advanced past the batch.
+    ///
+    /// - Complexity: O(lines in the batch), plus the windows they close.
+    public func apply(_ batch: Batch, lineBase: inout Int) {
+        if let prefix = batch.tooLongBefore {
+            lineBase += 1
+            prefix.withUnsafeBytes { reject(.lineTooLong, source: batch.source, line: lineBase, raw: $0) }
+        }
+        let input = batch.input
+        batch.strings.withUnsafeBytes { store in
+            let bytes = EventBytes(input: input, strings: store)
+            batch.events.withUnsafeBufferPointer { events in
+                for outcome in batch.outcomes {
+                    switch outcome {
+                    case .event(let i):
+                        var e = events[Int(i)]
+                        e.lineNumber += lineBase
+                        apply(e, bytes)
+                    case .rejected(let reason, let line, let rawStart, let rawCount):
+                        let raw = UnsafeRawBufferPointer(rebasing: input[Int(rawStart)..<Int(rawStart + rawCount)])
+                        reject(reason, source: batch.source, line: lineBase + Int(line), raw: raw)
+                    case .ignored:
+                        ignore()
+                    }
+                }
+            }
+        }
+        lineBase += batch.lines
+    }
+}

@@ -1,0 +1,312 @@
+import IOCCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A one-shot flag set from a signal handler and polled by loops.
+public final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    public init() {}
+    public var isSet: Bool { value.load(ordering: .acquiring) }
+    public func set() { value.store(true, ordering: .releasing) }
+}
+
+/// Waits a little longer each time, so an idle side costs no CPU and a busy one reacts within microseconds.
+struct Backoff {
+    private var spins = 0
+
+    mutating func pause() {
+        spins += 1
+        if spins < 32 { return }
+        if spins < 64 {
+            sched_yield()
+            return
+        }
+        usleep(UInt32(min(1000, (spins - 64) * 20 + 20)))
+    }
+
+    mutating func reset() { spins = 0 }
+}
+
+/// What to do when the parse stage is full (`--when-full`).
+public enum WhenFull: String, Sendable {
+    /// Wait: nothing is lost, the reader slows down to the pipeline's pace.
+    case block
+    /// Drop the newest batch and count its lines in `pipeline.dropped`.
+    case drop
+}
+
+/// Reads the inputs in order with `read(2)` into pooled batches cut at line ends, and deals them round-robin to
+/// the parse workers' rings. Runs on its own thread.
+///
+/// A line that does not end in a batch is carried to the front of the next one; a line longer than `maxLine` is
+/// never buffered whole: its first bytes are kept for the dead-letter record and the rest is skipped up to the next
+/// `\n`. A UTF-8 byte order mark at the start of an input is dropped.
+public final class BatchReader: @unchecked Sendable {
+    public let inputs: [String]
+    public let workers: [SPSCRing<Batch>]
+    /// Batches coming back from the aggregator.
+    public let free: SPSCRing<Batch>
+    private let stop: StopFlag
+    private let maxLine: Int
+    private let batchSize: Int
+    private let whenFull: WhenFull
+    /// Lines dropped by `--when-full drop`.
+    public let dropped = Atomic<Int>(0)
+    /// Batches the reader holds (reader thread only).
+    private var stash: [Batch] = []
+    private var nextWorker = 0
+    private var sourceIndex: Int32 = -1
+
+    /// The batch that ends the stream (after every input), with `failure` set when reading failed.
+    public final class EndMarker: @unchecked Sendable {
+        public var failure: IOFailure?
+    }
+    public let end = EndMarker()
+
+    public init(
+        inputs: [String], workers: [SPSCRing<Batch>], free: SPSCRing<Batch>, stop: StopFlag, maxLine: Int,
+        batchSize: Int, whenFull: WhenFull
+    ) {
+        self.inputs = inputs
+        self.workers = workers
+        self.free = free
+        self.stop = stop
+        self.maxLine = maxLine
+        self.batchSize = batchSize
+        self.whenFull = whenFull
+    }
+
+    /// Opens an input for reading: `-` is stdin.
+    public static func open(_ path: String) throws(IOFailure) -> Int32 {
+        if path == "-" { return STDIN_FILENO }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IOFailure(path: path, errno: errno) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            Glibc.close(fd)
+            throw IOFailure(path: path, reason: "Is a directory")
+        }
+        return fd
+    }
+
+    /// The reader loop. Ends by sending a batch marked `isEndOfInput`; a read failure is in `end.failure`.
+    public func run() {
+        for path in inputs {
+            if stop.isSet { break }
+            let fd: Int32
+            do {
+                fd = try BatchReader.open(path)
+            } catch {
+                end.failure = error
+                break
+            }
+            let failure = pump(fd, name: path == "-" ? "stdin" : path)
+            if fd != STDIN_FILENO { Glibc.close(fd) }
+            if let failure {
+                end.failure = failure
+                break
+            }
+        }
+        let marker = takeBatch()
+        marker.reset()
+        marker.isEndOfInput = true
+        send(marker, droppable: false)
+    }
+
+    private func takeBatch() -> Batch {
+        if let b = stash.popLast() { return b }
+        var backoff = Backoff()
+        while true {
+            if let b = free.tryPop() {
+                b.reset()
+                return b
+            }
+            backoff.pause()
+        }
+    }
+
+    /// Hands `batch` to the next worker; under `--when-full drop` a full ring drops it (counting its lines).
+    private func send(_ batch: Batch, droppable: Bool) {
+        let ring = workers[nextWorker]
+        if ring.tryPush(batch) {
+            nextWorker = (nextWorker + 1) % workers.count
+            return
+        }
+        if droppable && whenFull == .drop && batch.beginsSource == nil && !batch.endsSource
+            && batch.tooLongBefore == nil
+        {
+            dropped.add(BatchReader.countLines(batch.input), ordering: .relaxed)
+            batch.reset()
+            stash.append(batch)
+            return
+        }
+        var backoff = Backoff()
+        while !ring.tryPush(batch) { backoff.pause() }
+        nextWorker = (nextWorker + 1) % workers.count
+    }
+
+    /// The offset just past the last `\n` of `bytes`, or nil. Lines are short, so scanning back is cheap.
+    ///
+    /// - Complexity: O(length of the last partial line).
+    static func afterLastNewline(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var i = bytes.count - 1
+        while i >= 0 {
+            if bytes[i] == 0x0A { return i + 1 }
+            i -= 1
+        }
+        return nil
+    }
+
+    static func countLines(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard var p = bytes.baseAddress, bytes.count > 0 else { return 0 }
+        let end = p + bytes.count
+        var n = 0
+        while p < end, let nl = memchr(p, 0x0A, end - p) {
+            n += 1
+            p = UnsafeRawPointer(nl) + 1
+        }
+        return p < end ? n + 1 : n
+    }
+
+    /// Reads one input to its end (or until stopped).
+    private func pump(_ fd: Int32, name: String) -> IOFailure? {
+        sourceIndex += 1
+        var st = stat()
+        let isRegular = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        if !isRegular {
+            // A bigger pipe buffer means fewer wake-ups for `cat file | ioc run` (F_SETPIPE_SZ; best effort).
+            _ = fcntl(fd, 1031, 1 << 20)
+        }
+        var batch = takeBatch()
+        batch.beginsSource = name
+        batch.source = sourceIndex
+        var atStart = true
+        var discarding = false
+        var failure: IOFailure?
+
+        reading: while !stop.isSet {
+            if !isRegular && !waitReadable(fd) { break }
+            if batch.count == batch.capacity {
+                // One line fills the batch: move it to a bigger one (it is at most maxLine + 2 bytes).
+                let bigger = Batch(capacity: min(batch.capacity * 2, maxLine + 2), oversized: true)
+                bigger.source = batch.source
+                bigger.beginsSource = batch.beginsSource
+                bigger.tooLongBefore = batch.tooLongBefore
+                memcpy(bigger.storage.baseAddress!, batch.storage.baseAddress!, batch.count)
+                bigger.count = batch.count
+                recycle(batch)
+                batch = bigger
+            }
+            let n = read(fd, batch.storage.baseAddress! + batch.count, batch.capacity - batch.count)
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                failure = IOFailure(path: name, errno: errno)
+                break
+            }
+            if n == 0 { break }
+            let readStart = batch.count
+            batch.count += n
+            if atStart {
+                atStart = false
+                let b = batch.storage
+                if batch.count >= 3,
+                    b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF
+                {
+                    memmove(b.baseAddress!, b.baseAddress! + 3, batch.count - 3)
+                    batch.count -= 3
+                }
+            }
+            if discarding {
+                // Skip the rest of an over-long line.
+                let region = UnsafeRawBufferPointer(rebasing: batch.storage[readStart..<batch.count])
+                guard let nl = memchr(region.baseAddress!, 0x0A, region.count) else {
+                    batch.count = readStart
+                    continue
+                }
+                let after = UnsafeRawPointer(nl) - region.baseAddress! + readStart + 1
+                let rest = batch.count - after
+                memmove(batch.storage.baseAddress! + readStart, batch.storage.baseAddress! + after, rest)
+                batch.count = readStart + rest
+                discarding = false
+            }
+            // Cut after the last complete line; carry the rest into a fresh batch.
+            guard
+                let cut = BatchReader.afterLastNewline(UnsafeRawBufferPointer(rebasing: batch.storage[0..<batch.count]))
+            else {
+                if batch.count > maxLine + 1 {
+                    startDiscarding(&batch, lineStart: 0)
+                    discarding = true
+                }
+                continue reading
+            }
+            let tail = batch.count - cut
+            if tail > maxLine + 1 {
+                // The partial line after the cut is already too long.
+                let next = takeBatch()
+                next.source = batch.source
+                let prefixEnd = min(batch.count, cut + LineFramer.tooLongPrefix(maxLine: maxLine))
+                next.tooLongBefore = Array(UnsafeRawBufferPointer(rebasing: batch.storage[cut..<prefixEnd]))
+                batch.count = cut
+                batch.readAt = wallClockNanoseconds()
+                send(batch, droppable: true)
+                batch = next
+                discarding = true
+                continue reading
+            }
+            let next = tail > batchSize ? Batch(capacity: min(tail * 2, maxLine + 2), oversized: true) : takeBatch()
+            next.source = batch.source
+            if tail > 0 { memcpy(next.storage.baseAddress!, batch.storage.baseAddress! + cut, tail) }
+            next.count = tail
+            batch.count = cut
+            batch.readAt = wallClockNanoseconds()
+            send(batch, droppable: true)
+            batch = next
+        }
+        // End of this input: whatever is left is its last line (without `\n`).
+        if discarding { batch.count = 0 }
+        batch.endsSource = true
+        batch.readAt = wallClockNanoseconds()
+        send(batch, droppable: false)
+        return failure
+    }
+
+    /// The line starting at `lineStart` is too long: keep its first bytes for the next batch and drop the rest.
+    private func startDiscarding(_ batch: inout Batch, lineStart: Int) {
+        let prefixEnd = min(batch.count, lineStart + LineFramer.tooLongPrefix(maxLine: maxLine))
+        let prefix = Array(UnsafeRawBufferPointer(rebasing: batch.storage[lineStart..<prefixEnd]))
+        if batch.tooLongBefore != nil || lineStart > 0 {
+            // Flush what comes before it so the order of records is kept.
+            let next = takeBatch()
+            next.source = batch.source
+            batch.count = lineStart
+            batch.readAt = wallClockNanoseconds()
+            send(batch, droppable: false)
+            batch = next
+        }
+        batch.count = 0
+        batch.tooLongBefore = prefix
+    }
+
+    private func recycle(_ batch: Batch) {
+        if !batch.isOversized {
+            batch.reset()
+            stash.append(batch)
+        }
+    }
+
+    /// Waits for data in short slices so a signal can stop a reader blocked on a quiet pipe.
+    private func waitReadable(_ fd: Int32) -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while !stop.isSet {
+            let r = poll(&pfd, 1, 200)
+            if r > 0 { return true }
+            if r < 0 && errno != EINTR { return true }  // let read(2) report the error
+        }
+        return false
+    }
+}
