@@ -125,6 +125,8 @@ enum IOCCommand {
                         options.deadLetter = try path(name, scanner.value(for: name, inline: inline))
                     case "--dispatch":
                         options.dispatch = try path(name, scanner.value(for: name, inline: inline))
+                    case "--totals":
+                        options.totals = try path(name, scanner.value(for: name, inline: inline))
                     case "--threads":
                         options.workers = try count(name, scanner.value(for: name, inline: inline))
                     case "--batch-size":
@@ -242,7 +244,7 @@ enum IOCCommand {
     static let runUsage =
         "ioc run [<inputs> ...] [--rules <file>] [--window <duration>] [--lateness <duration>]"
         + " [--snapshots <path>] [--latest <path>] [--dispatch <path>] [--alerts <path>] [--dead-letter <path>]"
-        + " [--summary] [--max-line <n>] [--max-keys <n>] [--max-future <duration>] [--when-full <mode>]"
+        + " [--summary] [--totals <path>] [--max-line <n>] [--max-keys <n>] [--max-future <duration>] [--when-full <mode>]"
         + " [--threads <n>] [--batch-size <n>]"
 
     static let runHelp = """
@@ -268,6 +270,8 @@ enum IOCCommand {
           --alerts <path>         One line per alert raised or cleared.
           --dead-letter <path>    One line per rejected or late line, with its reason.
           --summary               Print one line per closed window and the final counts on stderr.
+          --totals <path>         End-of-run totals as JSON: counts, rejections by reason, accepted events
+                                  per kind and per kind and district.
           --max-line <n>          Longest accepted line in bytes. (default: 1048576)
           --max-keys <n>          Most tracked keys (ids, sensors, districts...). (default: 1000000)
           --max-future <duration> Reject events this far ahead of the wall clock. (default: 5m)

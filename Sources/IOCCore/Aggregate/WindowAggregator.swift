@@ -142,6 +142,8 @@ public final class WindowAggregator {
     private var metricThresholds: [[Int]] = []
 
     var alerts = AlertBook()
+    /// Accepted events per kind and district since start (for `--totals`).
+    private var acceptedByKindDistrict = [DenseCounts](repeating: DenseCounts(), count: EventKind.allCases.count)
     private var writer = JSONWriter()
 
     public init(rules: Rules = .default, config: AggregatorConfig = AggregatorConfig(), output: AggregatorOutput) {
@@ -262,6 +264,7 @@ public final class WindowAggregator {
 
         counts.lines += 1
         counts.accepted += 1
+        acceptedByKindDistrict[Int(e.kind.rawValue)].add(district)
         let k = windowIndex(e.ts)
         let late = watermark.map { (k + 1) * config.window <= $0 } ?? false
         if late {
@@ -676,6 +679,57 @@ public final class WindowAggregator {
                 windows[i]!.reportsByCategory = [Int](repeating: 0, count: rules.categories.count + 1)
             }
         }
+    }
+
+    // MARK: - Totals
+
+    /// End-of-run totals: pipeline counts, rejections by reason, accepted events per kind and per kind and
+    /// district (`--totals`), as one JSON object.
+    public func totalsJSON() -> [UInt8] {
+        var w = JSONWriter()
+        let c = counts
+        w.raw("{\"schema\":\"ioc.totals/1\",\"lines\":")
+        w.int(c.lines)
+        w.raw(",\"accepted\":")
+        w.int(c.accepted)
+        w.raw(",\"rejected\":")
+        w.int(c.rejected)
+        w.raw(",\"ignored\":")
+        w.int(c.ignored)
+        w.raw(",\"late\":")
+        w.int(c.late)
+        w.raw(",\"duplicates\":")
+        w.int(c.duplicates)
+        w.raw(",\"dropped\":")
+        w.int(c.dropped)
+        w.raw(",\"rejected_by_reason\":{")
+        for (i, (reason, n)) in c.rejectedByReason.enumerated() {
+            if i > 0 { w.byte(0x2C) }
+            w.key(reason)
+            w.int(n)
+        }
+        w.raw("},\"by_kind\":{")
+        for (i, kind) in EventKind.allCases.enumerated() {
+            if i > 0 { w.byte(0x2C) }
+            w.key(kind.name)
+            w.int(acceptedByKindDistrict[i].total)
+        }
+        w.raw("},\"by_kind_district\":{")
+        for (i, kind) in EventKind.allCases.enumerated() {
+            if i > 0 { w.byte(0x2C) }
+            w.key(kind.name)
+            w.byte(0x7B)
+            let rows = acceptedByKindDistrict[i].nonZero.map { (districts.string($0.key), $0.count) }
+                .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            for (j, (name, n)) in rows.enumerated() {
+                if j > 0 { w.byte(0x2C) }
+                w.key(name)
+                w.int(n)
+            }
+            w.byte(0x7D)
+        }
+        w.raw("}}")
+        return w.bytes
     }
 
     // MARK: - Snapshots

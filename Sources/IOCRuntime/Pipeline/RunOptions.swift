@@ -16,6 +16,8 @@ public struct RunOptions: Sendable {
     public var deadLetter: String?
     public var dispatch: String?
     public var summary = false
+    /// `--totals PATH`: end-of-run totals as JSON.
+    public var totals: String?
     /// Parse workers (`--threads`); nil means one per core.
     public var workers: Int?
     /// Bytes per batch handed between stages.

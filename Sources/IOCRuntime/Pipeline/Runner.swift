@@ -66,11 +66,13 @@ public final class Runner {
         }
 
         let hub = OutputHub()
+        var totalsSink: FileSink?
         do {
             hub.snapshots = try FileSink(path: options.snapshots)
             if let p = options.latest { hub.latest = try LatestFileSink(path: p) }
             if let p = options.alerts { hub.alerts = try FileSink(path: p) }
             if let p = options.deadLetter { hub.deadLetters = try FileSink(path: p) }
+            if let p = options.totals { totalsSink = try FileSink(path: p) }
             if let p = options.dispatch {
                 if !p.contains("{route}") { _ = try FileSink(path: p) }
                 hub.dispatchPattern = p
@@ -97,6 +99,11 @@ public final class Runner {
         }
         aggregator.finish()
         hub.flush()
+        if let sink = totalsSink {
+            aggregator.totalsJSON().withUnsafeBytes { sink.writeLine($0) }
+            sink.flush()
+            if let f = sink.failure { hub.recordFailure(f) }
+        }
         if options.summary { writeTotals(aggregator.counts) }
         for s in signalSources { s.cancel() }
         if let f = failure ?? hub.failure {

@@ -22,6 +22,12 @@ public final class OutputHub: AggregatorOutput {
     /// Subscribers of `--publish` (set by the live runtime).
     public var publish: ((UnsafeRawBufferPointer) -> Void)?
     public private(set) var dispatchFailure: IOFailure?
+    private var otherFailure: IOFailure?
+
+    /// Keeps a failure of an output the hub does not own (the first one wins).
+    public func recordFailure(_ f: IOFailure) {
+        if otherFailure == nil { otherFailure = f }
+    }
 
     public init() {}
 
@@ -78,7 +84,8 @@ public final class OutputHub: AggregatorOutput {
 
     /// The first output failure, if any (the run then exits 1).
     public var failure: IOFailure? {
-        snapshots?.failure ?? latest?.failure ?? alerts?.failure ?? deadLetters?.failure ?? dispatchFailure
+        otherFailure ?? snapshots?.failure ?? latest?.failure ?? alerts?.failure ?? deadLetters?.failure
+            ?? dispatchFailure
             ?? dispatchSinks.values.lazy.compactMap(\.failure).first
     }
 
