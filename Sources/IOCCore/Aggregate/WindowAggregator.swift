@@ -100,7 +100,7 @@ public final class WindowAggregator {
     private var nextClose: Int64?
     /// Window of the greatest accepted `ts`.
     private var maxWindow: Int64 = .min
-    private var windows: [Int64: WindowData] = [:]
+    private var windows: [Int64: WindowBox] = [:]
     /// Closed windows kept for the rolling sections, oldest first.
     private var history: [WindowData] = []
 
@@ -274,16 +274,17 @@ public final class WindowAggregator {
             if nextClose == nil || k < nextClose! { nextClose = k }
             if k > maxWindow { maxWindow = k }
             if windows[k] == nil {
-                windows[k] = WindowData(start: k * config.window, categories: rules.categories.count + 1)
+                windows[k] = WindowBox(WindowData(start: k * config.window, categories: rules.categories.count + 1))
             }
         }
 
+        let box = late ? nil : windows[k]
         switch e.kind {
-        case .fieldReport: applyReport(e, b, id: key, district: district, window: late ? nil : k)
-        case .traffic: applyTraffic(e, sensor: key, segment: subject, window: late ? nil : k)
-        case .security: applySecurity(e, b, sensor: key, type: subject, district: district, window: late ? nil : k)
-        case .service: applyService(e, dossier: key, agency: subject, window: late ? nil : k)
-        case .metric: applyMetric(e, name: key, window: late ? nil : k)
+        case .fieldReport: applyReport(e, b, id: key, district: district, window: box)
+        case .traffic: applyTraffic(e, sensor: key, segment: subject, window: box)
+        case .security: applySecurity(e, b, sensor: key, type: subject, district: district, window: box)
+        case .service: applyService(e, dossier: key, agency: subject, window: box)
+        case .metric: applyMetric(e, name: key, window: box)
         }
         flushAlertChanges()
 
@@ -294,7 +295,7 @@ public final class WindowAggregator {
         }
     }
 
-    private func applyReport(_ e: Event, _ b: EventBytes, id: Int32, district: Int32, window k: Int64?) {
+    private func applyReport(_ e: Event, _ b: EventBytes, id: Int32, district: Int32, window k: WindowBox?) {
         let i = Int(id)
         if i == reports.count { reports.append(ReportState()) }
         switch e.reportStatus {
@@ -316,9 +317,9 @@ public final class WindowAggregator {
                 reportDue.push(reports[i].due, id)
             }
             if let k {
-                windows[k]!.reportsReceived += 1
-                windows[k]!.reportsByCategory[category] += 1
-                windows[k]!.reportsByDistrict[district, default: 0] += 1
+                k.data.reportsReceived += 1
+                k.data.reportsByCategory[category] += 1
+                k.data.reportsByDistrict[district, default: 0] += 1
             }
             if output.wantsDispatch { dispatchReport(e, b, category: cat, due: reports[i].due) }
         case .assigned:
@@ -329,9 +330,9 @@ public final class WindowAggregator {
             reports[i].resolved = true
             reportsResolvedTotal += 1
             if let k {
-                windows[k]!.reportsResolved += 1
+                k.data.reportsResolved += 1
                 if reports[i].hasNew {
-                    windows[k]!.resolveMinutes.add(Double(e.ts - reports[i].newTs) / 60e9)
+                    k.data.resolveMinutes.add(Double(e.ts - reports[i].newTs) / 60e9)
                 }
             }
             if wasOpen { close(report: id, at: e.ts) }
@@ -339,7 +340,7 @@ public final class WindowAggregator {
             guard !reports[i].rejected else { return }
             let wasOpen = reports[i].isOpen
             reports[i].rejected = true
-            if let k { windows[k]!.reportsRejected += 1 }
+            if let k { k.data.reportsRejected += 1 }
             if wasOpen { close(report: id, at: e.ts) }
         }
     }
@@ -354,17 +355,17 @@ public final class WindowAggregator {
         }
     }
 
-    private func applyTraffic(_ e: Event, sensor: Int32, segment: Int32, window k: Int64?) {
+    private func applyTraffic(_ e: Event, sensor: Int32, segment: Int32, window k: WindowBox?) {
         if trafficSensors.touch(sensor, ts: e.ts) {
             alerts.clear(.sensorOffline, subject: trafficSensors.names.string(sensor), at: e.ts)
         }
         let level = rules.level(ofSpeed: e.speedKmh)
         if let k {
-            windows[k]!.readings += 1
-            windows[k]!.vehicles += e.vehicles
-            windows[k]!.speedSum.add(e.speedKmh)
-            windows[k]!.levels[level.rawValue] += 1
-            windows[k]!.segments[segment, default: SpeedSum()].add(e.speedKmh)
+            k.data.readings += 1
+            k.data.vehicles += e.vehicles
+            k.data.speedSum.add(e.speedKmh)
+            k.data.levels[level.rawValue] += 1
+            k.data.segments[segment, default: SpeedSum()].add(e.speedKmh)
         }
         // traffic.jam follows arrival order, late readings included.
         let s = Int(segment)
@@ -391,7 +392,7 @@ public final class WindowAggregator {
     }
 
     private func applySecurity(
-        _ e: Event, _ b: EventBytes, sensor: Int32, type: Int32, district: Int32, window k: Int64?
+        _ e: Event, _ b: EventBytes, sensor: Int32, type: Int32, district: Int32, window k: WindowBox?
     ) {
         if securitySensors.touch(sensor, ts: e.ts) {
             alerts.clear(.sensorOffline, subject: securitySensors.names.string(sensor), at: e.ts)
@@ -403,12 +404,12 @@ public final class WindowAggregator {
             info.p1 || e.severity >= rules.securityP1MinSeverity
             ? .p1 : (rules.securitySeverityPriority[e.severity] ?? .p4)
         if let k {
-            windows[k]!.securityEvents += 1
-            windows[k]!.securityByPriority[priority.rawValue - 1] += 1
-            windows[k]!.securityByType[type, default: 0] += 1
-            windows[k]!.securityByRoute[info.route, default: 0] += 1
-            windows[k]!.securityByDistrict[district, default: 0] += 1
-            if priority <= .p2 { windows[k]!.urgentByDistrict[district, default: 0] += 1 }
+            k.data.securityEvents += 1
+            k.data.securityByPriority[priority.rawValue - 1] += 1
+            k.data.securityByType[type, default: 0] += 1
+            k.data.securityByRoute[info.route, default: 0] += 1
+            k.data.securityByDistrict[district, default: 0] += 1
+            if priority <= .p2 { k.data.urgentByDistrict[district, default: 0] += 1 }
         }
         if output.wantsDispatch { dispatchSecurity(e, b, route: info.route, priority: priority) }
     }
@@ -419,7 +420,7 @@ public final class WindowAggregator {
         return (rules.securityP1Types.contains(name), route)
     }
 
-    private func applyService(_ e: Event, dossier: Int32, agency eventAgency: Int32, window k: Int64?) {
+    private func applyService(_ e: Event, dossier: Int32, agency eventAgency: Int32, window k: WindowBox?) {
         let i = Int(dossier)
         if i == dossiers.count { dossiers.append(DossierState()) }
         var d = dossiers[i]
@@ -433,8 +434,8 @@ public final class WindowAggregator {
             agency = d.agency
             if e.due != .min { d.due = e.due }
             if let k {
-                windows[k]!.servicesReceived += 1
-                if e.channel == .online { windows[k]!.servicesReceivedOnline += 1 }
+                k.data.servicesReceived += 1
+                if e.channel == .online { k.data.servicesReceivedOnline += 1 }
             }
             if d.inProgress && d.due != .min { dossierDue.push(d.due, dossier) }
         case .resolved:
@@ -442,10 +443,10 @@ public final class WindowAggregator {
             d.resolved = true
             if e.due != .min { d.due = e.due }
             if let k {
-                windows[k]!.servicesResolved += 1
+                k.data.servicesResolved += 1
                 if d.due != .min {
-                    windows[k]!.servicesWithDue += 1
-                    if e.ts <= d.due { windows[k]!.servicesOnTime += 1 }
+                    k.data.servicesWithDue += 1
+                    if e.ts <= d.due { k.data.servicesOnTime += 1 }
                 }
             }
         case .returned:
@@ -458,7 +459,7 @@ public final class WindowAggregator {
             agencyOverdue.append(0)
         }
         if let k {
-            var c = windows[k]!.servicesByAgency[agency] ?? AgencyCounts()
+            var c = k.data.servicesByAgency[agency] ?? AgencyCounts()
             if e.dossierEvent == .received { c.received += 1 }
             if e.dossierEvent == .resolved {
                 c.resolved += 1
@@ -467,7 +468,7 @@ public final class WindowAggregator {
                     if e.ts <= d.due { c.onTime += 1 }
                 }
             }
-            windows[k]!.servicesByAgency[agency] = c
+            k.data.servicesByAgency[agency] = c
         }
         if !wasInProgress && d.inProgress {
             servicesInProgress += 1
@@ -486,9 +487,9 @@ public final class WindowAggregator {
         dossiers[i] = d
     }
 
-    private func applyMetric(_ e: Event, name: Int32, window k: Int64?) {
+    private func applyMetric(_ e: Event, name: Int32, window k: WindowBox?) {
         guard let k else { return }
-        windows[k]!.metrics[name, default: MetricWindow()].add(e.value)
+        k.data.metrics[name, default: MetricWindow()].add(e.value)
     }
 
     // MARK: - Routed output
@@ -553,7 +554,8 @@ public final class WindowAggregator {
     private func closeWindow(_ k: Int64) {
         let start = k * config.window
         let end = start + config.window
-        let data = windows.removeValue(forKey: k) ?? WindowData(start: start, categories: rules.categories.count + 1)
+        let data =
+            windows.removeValue(forKey: k)?.data ?? WindowData(start: start, categories: rules.categories.count + 1)
 
         // State at this moment, with the window's end as the clock. Alerts raised at a close go out in a fixed
         // order: rule by rule, subjects in byte order.
@@ -674,9 +676,9 @@ public final class WindowAggregator {
     private func rulesChanged() {
         typeInfo.removeAll()
         metricThresholds.removeAll()
-        for (i, w) in windows {
-            if w.reportsByCategory.count != rules.categories.count + 1 {
-                windows[i]!.reportsByCategory = [Int](repeating: 0, count: rules.categories.count + 1)
+        for w in windows.values {
+            if w.data.reportsByCategory.count != rules.categories.count + 1 {
+                w.data.reportsByCategory = [Int](repeating: 0, count: rules.categories.count + 1)
             }
         }
     }
@@ -737,7 +739,7 @@ public final class WindowAggregator {
     /// Writes a provisional snapshot of the open window at the watermark (`--every`).
     public func provisionalSnapshot() {
         guard let mark = watermark, let k = nextClose else { return }
-        let open = windows[k] ?? WindowData(start: k * config.window, categories: rules.categories.count + 1)
+        let open = windows[k]?.data ?? WindowData(start: k * config.window, categories: rules.categories.count + 1)
         writeSnapshot(open, end: k * config.window + config.window, final: false, clock: mark)
     }
 
@@ -805,4 +807,11 @@ public enum DeadLetter {
         if back == 3 && raw[n] & 0xC0 == 0x80 { n = rawLimit }
         return UnsafeRawBufferPointer(rebasing: raw[0..<n])
     }
+}
+
+/// A window's data behind a reference, so per-event updates mutate it in place (a `Dictionary` of structs would
+/// copy the whole window on some access paths).
+final class WindowBox {
+    var data: WindowData
+    init(_ data: WindowData) { self.data = data }
 }

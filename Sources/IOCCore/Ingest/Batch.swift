@@ -36,6 +36,8 @@ public final class Batch: @unchecked Sendable {
     public var tooLongBefore: [UInt8]?
     /// Wall clock when the bytes were read, for the `future` check.
     public var readAt: Int64 = 0
+    /// Monotonic clock when the bytes were read, for read→applied latency (`ioc bench`).
+    public var readMonotonic: Int64 = 0
     /// A batch the reader had to make bigger than the pool's size (for one long line); not recycled.
     public let isOversized: Bool
 

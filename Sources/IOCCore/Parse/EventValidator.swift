@@ -20,7 +20,7 @@ public struct EventValidator: Sendable {
 
     public private(set) var scanner = JSONScanner()
     /// Index into `scanner.members` of the last member with each known name, or -1.
-    private var slots = [Int32](repeating: -1, count: Field.allCases.count)
+    private var slots = SlotTable()
     private var scratch: [UInt8] = []
 
     public init(maxFuture: Int64 = 300_000_000_000) {
@@ -44,24 +44,30 @@ public struct EventValidator: Sendable {
         case .notObject: return .rejected(.notObject)
         case .malformed, .tooDeep: return .rejected(.malformedJSON)
         }
-        for i in slots.indices { slots[i] = -1 }
-        let members = scanner.members
-        for (i, m) in members.enumerated() {
-            let key = UnsafeRawBufferPointer(rebasing: line[Int(m.keyStart)..<Int(m.keyEnd)])
-            if !m.keyHasEscapes {
-                if let f = Field.lookup(key) { slots[f.index] = Int32(i) }
-            } else {
-                scratch.removeAll(keepingCapacity: true)
-                JSONString.unescape(key, into: &scratch)
-                if let f = scratch.withUnsafeBytes({ Field.lookup($0) }) { slots[f.index] = Int32(i) }
+        if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
+        let table = slots.pointer
+        table.update(repeating: -1, count: Field.allCases.count)
+        let outcome: RejectReason? = scanner.members.withUnsafeBufferPointer { members in
+            for i in 0..<members.count {
+                let m = members[i]
+                let key = UnsafeRawBufferPointer(rebasing: line[Int(m.keyStart)..<Int(m.keyEnd)])
+                if !m.keyHasEscapes {
+                    if let f = Field.lookup(key) { table[f.index] = Int32(i) }
+                } else {
+                    scratch.removeAll(keepingCapacity: true)
+                    JSONString.unescape(key, into: &scratch)
+                    if let f = scratch.withUnsafeBytes({ Field.lookup($0) }) { table[f.index] = Int32(i) }
+                }
+            }
+            var reader = MemberReader(line: line, base: base, members: members, slots: table)
+            do throws(RejectReason) {
+                try reader.fill(&event, now: now, maxFuture: maxFuture, strings: &strings, scratch: &scratch)
+                return nil
+            } catch {
+                return error
             }
         }
-        var reader = MemberReader(line: line, base: base, members: members, slots: slots)
-        do throws(RejectReason) {
-            try reader.fill(&event, now: now, maxFuture: maxFuture, strings: &strings, scratch: &scratch)
-        } catch {
-            return .rejected(error)
-        }
+        if let outcome { return .rejected(outcome) }
         event.lineStart = UInt32(base)
         event.lineCount = UInt32(line.count)
         return .accepted
@@ -72,8 +78,8 @@ public struct EventValidator: Sendable {
 struct MemberReader {
     let line: UnsafeRawBufferPointer
     let base: Int
-    let members: [JSONMember]
-    let slots: [Int32]
+    let members: UnsafeBufferPointer<JSONMember>
+    let slots: UnsafeMutablePointer<Int32>
 
     @inline(__always)
     func member(_ f: Field) -> JSONMember? {
@@ -282,4 +288,16 @@ struct MemberReader {
         _ = try string(.system, required: false, strings: &strings)
         _ = try string(.unit, required: false, strings: &strings)
     }
+}
+
+/// A validator's per-field member index, allocated once (no array bookkeeping per line).
+final class SlotTable: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Int32>
+
+    init() {
+        pointer = .allocate(capacity: Field.allCases.count)
+        pointer.initialize(repeating: -1, count: Field.allCases.count)
+    }
+
+    deinit { pointer.deallocate() }
 }

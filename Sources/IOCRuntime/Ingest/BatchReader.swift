@@ -1,3 +1,4 @@
+import Dispatch
 import IOCCore
 import Synchronization
 
@@ -15,21 +16,51 @@ public final class StopFlag: Sendable {
     public func set() { value.store(true, ordering: .releasing) }
 }
 
-/// Waits a little longer each time, so an idle side costs no CPU and a busy one reacts within microseconds.
-struct Backoff {
-    private var spins = 0
+/// Parks a pipeline thread until another stage has work for it: a short spin (a busy pipeline reacts within
+/// microseconds), then a sleep on a semaphore that the other side signals (an idle one costs no CPU).
+///
+/// The sleeper publishes `sleeping` before its last check and the waker reads it after publishing its change,
+/// both sequentially consistent, so a wake-up cannot be lost; the timed wait is only a safety net.
+final class Waiter: @unchecked Sendable {
+    private let sleeping = Atomic<Bool>(false)
+    private let semaphore = DispatchSemaphore(value: 0)
 
-    mutating func pause() {
-        spins += 1
-        if spins < 32 { return }
-        if spins < 64 {
-            sched_yield()
-            return
+    /// Repeats `attempt` until it gives a value.
+    func wait<T>(_ attempt: () -> T?) -> T {
+        var spins = 0
+        while true {
+            if let value = attempt() { return value }
+            spins += 1
+            if spins < 256 { continue }
+            if spins < 272 {
+                sched_yield()
+                continue
+            }
+            sleeping.store(true, ordering: .sequentiallyConsistent)
+            if let value = attempt() {
+                sleeping.store(false, ordering: .relaxed)
+                return value
+            }
+            _ = semaphore.wait(timeout: .now() + .milliseconds(20))
+            sleeping.store(false, ordering: .relaxed)
         }
-        usleep(UInt32(min(1000, (spins - 64) * 20 + 20)))
     }
 
-    mutating func reset() { spins = 0 }
+    /// Tells the thread parked here that something changed.
+    func wake() {
+        // The change being announced (a ring index, a release store) must be visible before `sleeping` is read:
+        // without this fence the load can pass the store and a wake-up is lost.
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        if sleeping.load(ordering: .sequentiallyConsistent) { semaphore.signal() }
+    }
+}
+
+/// Where a pipeline's bytes come from.
+public enum InputSource: @unchecked Sendable {
+    /// A file path, or `-` for stdin.
+    case path(String)
+    /// Bytes already in memory (`ioc bench`); `name` is what dead letters call it.
+    case memory(name: String, bytes: UnsafeRawBufferPointer)
 }
 
 /// What to do when the parse stage is full (`--when-full`).
@@ -47,8 +78,12 @@ public enum WhenFull: String, Sendable {
 /// never buffered whole: its first bytes are kept for the dead-letter record and the rest is skipped up to the next
 /// `\n`. A UTF-8 byte order mark at the start of an input is dropped.
 public final class BatchReader: @unchecked Sendable {
-    public let inputs: [String]
+    public let inputs: [InputSource]
     public let workers: [SPSCRing<Batch>]
+    /// Where each worker parks (woken after a push to its ring).
+    let workerWaiters: [Waiter]
+    /// Where the reader parks (woken when a batch is recycled or a worker takes one).
+    let waiter = Waiter()
     /// Batches coming back from the aggregator.
     public let free: SPSCRing<Batch>
     private let stop: StopFlag
@@ -68,10 +103,11 @@ public final class BatchReader: @unchecked Sendable {
     }
     public let end = EndMarker()
 
-    public init(
-        inputs: [String], workers: [SPSCRing<Batch>], free: SPSCRing<Batch>, stop: StopFlag, maxLine: Int,
-        batchSize: Int, whenFull: WhenFull
+    init(
+        inputs: [InputSource], workers: [SPSCRing<Batch>], workerWaiters: [Waiter], free: SPSCRing<Batch>,
+        stop: StopFlag, maxLine: Int, batchSize: Int, whenFull: WhenFull
     ) {
+        self.workerWaiters = workerWaiters
         self.inputs = inputs
         self.workers = workers
         self.free = free
@@ -96,8 +132,12 @@ public final class BatchReader: @unchecked Sendable {
 
     /// The reader loop. Ends by sending a batch marked `isEndOfInput`; a read failure is in `end.failure`.
     public func run() {
-        for path in inputs {
+        for input in inputs {
             if stop.isSet { break }
+            guard case .path(let path) = input else {
+                if case .memory(let name, let bytes) = input { pumpMemory(bytes, name: name) }
+                continue
+            }
             let fd: Int32
             do {
                 fd = try BatchReader.open(path)
@@ -120,20 +160,16 @@ public final class BatchReader: @unchecked Sendable {
 
     private func takeBatch() -> Batch {
         if let b = stash.popLast() { return b }
-        var backoff = Backoff()
-        while true {
-            if let b = free.tryPop() {
-                b.reset()
-                return b
-            }
-            backoff.pause()
-        }
+        let b = waiter.wait { free.tryPop() }
+        b.reset()
+        return b
     }
 
     /// Hands `batch` to the next worker; under `--when-full drop` a full ring drops it (counting its lines).
     private func send(_ batch: Batch, droppable: Bool) {
         let ring = workers[nextWorker]
         if ring.tryPush(batch) {
+            workerWaiters[nextWorker].wake()
             nextWorker = (nextWorker + 1) % workers.count
             return
         }
@@ -145,8 +181,8 @@ public final class BatchReader: @unchecked Sendable {
             stash.append(batch)
             return
         }
-        var backoff = Backoff()
-        while !ring.tryPush(batch) { backoff.pause() }
+        waiter.wait { ring.tryPush(batch) ? () : nil }
+        workerWaiters[nextWorker].wake()
         nextWorker = (nextWorker + 1) % workers.count
     }
 
@@ -174,14 +210,33 @@ public final class BatchReader: @unchecked Sendable {
     }
 
     /// Reads one input to its end (or until stopped).
+    /// Feeds bytes already in memory through the same batching as a file.
+    private func pumpMemory(_ bytes: UnsafeRawBufferPointer, name: String) {
+        var offset = 0
+        _ = pump(name: name, isRegular: true, fd: -1) { buffer, capacity in
+            let n = min(capacity, bytes.count - offset)
+            if n > 0 { memcpy(buffer, bytes.baseAddress! + offset, n) }
+            offset += n
+            return n
+        }
+    }
+
     private func pump(_ fd: Int32, name: String) -> IOFailure? {
-        sourceIndex += 1
         var st = stat()
         let isRegular = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
         if !isRegular {
             // A bigger pipe buffer means fewer wake-ups for `cat file | ioc run` (F_SETPIPE_SZ; best effort).
             _ = fcntl(fd, 1031, 1 << 20)
         }
+        return pump(name: name, isRegular: isRegular, fd: fd) { buffer, capacity in read(fd, buffer, capacity) }
+    }
+
+    /// The batching loop over any byte source: `readInto(buffer, capacity)` returns bytes read, 0 at the end,
+    /// or -1 with `errno` set.
+    private func pump(
+        name: String, isRegular: Bool, fd: Int32, readInto: (UnsafeMutableRawPointer, Int) -> Int
+    ) -> IOFailure? {
+        sourceIndex += 1
         var batch = takeBatch()
         batch.beginsSource = name
         batch.source = sourceIndex
@@ -202,7 +257,7 @@ public final class BatchReader: @unchecked Sendable {
                 recycle(batch)
                 batch = bigger
             }
-            let n = read(fd, batch.storage.baseAddress! + batch.count, batch.capacity - batch.count)
+            let n = readInto(batch.storage.baseAddress! + batch.count, batch.capacity - batch.count)
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 failure = IOFailure(path: name, errno: errno)
@@ -252,7 +307,7 @@ public final class BatchReader: @unchecked Sendable {
                 let prefixEnd = min(batch.count, cut + LineFramer.tooLongPrefix(maxLine: maxLine))
                 next.tooLongBefore = Array(UnsafeRawBufferPointer(rebasing: batch.storage[cut..<prefixEnd]))
                 batch.count = cut
-                batch.readAt = wallClockNanoseconds()
+                batch.stampRead()
                 send(batch, droppable: true)
                 batch = next
                 discarding = true
@@ -263,14 +318,14 @@ public final class BatchReader: @unchecked Sendable {
             if tail > 0 { memcpy(next.storage.baseAddress!, batch.storage.baseAddress! + cut, tail) }
             next.count = tail
             batch.count = cut
-            batch.readAt = wallClockNanoseconds()
+            batch.stampRead()
             send(batch, droppable: true)
             batch = next
         }
         // End of this input: whatever is left is its last line (without `\n`).
         if discarding { batch.count = 0 }
         batch.endsSource = true
-        batch.readAt = wallClockNanoseconds()
+        batch.stampRead()
         send(batch, droppable: false)
         return failure
     }
@@ -284,7 +339,7 @@ public final class BatchReader: @unchecked Sendable {
             let next = takeBatch()
             next.source = batch.source
             batch.count = lineStart
-            batch.readAt = wallClockNanoseconds()
+            batch.stampRead()
             send(batch, droppable: false)
             batch = next
         }
@@ -309,4 +364,26 @@ public final class BatchReader: @unchecked Sendable {
         }
         return false
     }
+}
+
+extension Batch {
+    /// Records when the reader handed the batch on (wall clock for `future`, monotonic for latency).
+    func stampRead() {
+        readAt = wallClockNanoseconds()
+        readMonotonic = monotonicNanoseconds()
+    }
+}
+
+/// CPU time of the calling thread, nanoseconds (busy time of a stage, whatever else shares the cores).
+public func threadCPUNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
+/// A monotonic clock, nanoseconds.
+public func monotonicNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }

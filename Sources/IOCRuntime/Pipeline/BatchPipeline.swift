@@ -18,17 +18,59 @@ final class RulesBox: Sendable {
     }
 }
 
+/// Where the time goes, for `ioc bench`: busy time per stage and read→applied latency per batch.
+public final class PipelineStats: @unchecked Sendable {
+    /// Nanoseconds spent parsing, summed over workers.
+    let parseNanos = Atomic<Int>(0)
+    /// Nanoseconds the aggregator spent applying batches (its thread only).
+    public internal(set) var applyNanos = 0
+    /// (latency ns, events) per batch (aggregator thread only).
+    public internal(set) var latencies: [(nanos: Int64, events: Int)] = []
+    /// Events applied so far (read by a progress printer on another thread).
+    let appliedEvents = Atomic<Int>(0)
+    /// Input bytes applied so far.
+    let appliedBytes = Atomic<Int>(0)
+
+    public init() {}
+
+    public var parseSeconds: Double { Double(parseNanos.load(ordering: .relaxed)) / 1e9 }
+    public var applySeconds: Double { Double(applyNanos) / 1e9 }
+    public var events: Int { appliedEvents.load(ordering: .relaxed) }
+    public var bytes: Int { appliedBytes.load(ordering: .relaxed) }
+
+    /// Event-weighted latency quantile (nearest rank), nanoseconds.
+    public func latency(_ q: Double) -> Int64 {
+        let sorted = latencies.filter { $0.events > 0 }.sorted { $0.nanos < $1.nanos }
+        let total = sorted.reduce(0) { $0 + $1.events }
+        guard total > 0 else { return 0 }
+        let rank = max(1, Int((q * Double(total)).rounded(.up)))
+        var seen = 0
+        for l in sorted {
+            seen += l.events
+            if seen >= rank { return l.nanos }
+        }
+        return sorted.last!.nanos
+    }
+}
+
 /// One parse worker: takes batches from its ring, parses them, passes them on. Several run at once on
 /// different batches; the aggregator takes their output back in the order the reader dealt it.
 final class ParseWorker: @unchecked Sendable {
     let input: SPSCRing<Batch>
     let output: SPSCRing<Batch>
+    /// Where this worker parks: woken by the reader (new input) and the aggregator (output space).
+    let waiter = Waiter()
+    /// Woken after this worker takes a batch (room for the reader) or passes one on (work for the aggregator).
+    var readerWaiter: Waiter!
+    var aggregatorWaiter: Waiter!
     private var parser: BatchParser
     private var rulesVersion = 0
     private let rules: RulesBox
     private let options: RunOptions
+    private let stats: PipelineStats?
 
-    init(input: SPSCRing<Batch>, output: SPSCRing<Batch>, rules: RulesBox, options: RunOptions) {
+    init(input: SPSCRing<Batch>, output: SPSCRing<Batch>, rules: RulesBox, options: RunOptions, stats: PipelineStats?) {
+        self.stats = stats
         self.input = input
         self.output = output
         self.rules = rules
@@ -37,23 +79,25 @@ final class ParseWorker: @unchecked Sendable {
     }
 
     func run() {
-        var backoff = Backoff()
         while true {
-            guard let batch = input.tryPop() else {
-                backoff.pause()
-                continue
-            }
-            backoff.reset()
+            let batch = waiter.wait { input.tryPop() }
+            readerWaiter.wake()
             if !batch.isEndOfInput {
                 if rules.version != rulesVersion {
                     let (version, current) = rules.current
                     rulesVersion = version
                     parser = BatchParser(rules: current, maxLine: options.maxLine, maxFuture: options.maxFuture)
                 }
-                parser.parse(batch)
+                if let stats {
+                    let t0 = threadCPUNanoseconds()
+                    parser.parse(batch)
+                    stats.parseNanos.add(Int(threadCPUNanoseconds() - t0), ordering: .relaxed)
+                } else {
+                    parser.parse(batch)
+                }
             }
-            while !output.tryPush(batch) { backoff.pause() }
-            backoff.reset()
+            waiter.wait { output.tryPush(batch) ? () : nil }
+            aggregatorWaiter.wake()
             if batch.isEndOfInput { return }
         }
     }
@@ -72,8 +116,12 @@ final class BatchPipeline: @unchecked Sendable {
     private let workers: [ParseWorker]
     private let free: SPSCRing<Batch>
     private let rules: RulesBox
+    let stats: PipelineStats?
+    /// Where the aggregator parks (woken by workers passing a batch on).
+    private let aggregatorWaiter = Waiter()
 
-    init(inputs: [String], rules: Rules, options: RunOptions, stop: StopFlag) {
+    init(inputs: [InputSource], rules: Rules, options: RunOptions, stop: StopFlag, stats: PipelineStats? = nil) {
+        self.stats = stats
         let workerCount = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         self.rules = RulesBox(rules)
         let perWorker = 4
@@ -87,19 +135,23 @@ final class BatchPipeline: @unchecked Sendable {
             workers.append(
                 ParseWorker(
                     input: SPSCRing(capacity: perWorker), output: SPSCRing(capacity: perWorker), rules: self.rules,
-                    options: options))
+                    options: options, stats: stats))
         }
         self.workers = workers
         reader = BatchReader(
-            inputs: inputs, workers: workers.map(\.input), free: free, stop: stop, maxLine: options.maxLine,
-            batchSize: options.batchSize, whenFull: options.whenFull)
+            inputs: inputs, workers: workers.map(\.input), workerWaiters: workers.map(\.waiter), free: free,
+            stop: stop, maxLine: options.maxLine, batchSize: options.batchSize, whenFull: options.whenFull)
+        for w in workers {
+            w.readerWaiter = reader.waiter
+            w.aggregatorWaiter = aggregatorWaiter
+        }
     }
 
     /// New rules for the parse stage (the aggregator's are set by the caller).
     func reload(_ rules: Rules) { self.rules.update(rules) }
 
     /// Runs every stage until the input ends; applies batches on the calling thread. Returns a read failure.
-    func run(into aggregator: WindowAggregator, betweenBatches: () -> Void) -> IOFailure? {
+    func run(into aggregator: WindowAggregator, betweenBatches: () -> Void = {}) -> IOFailure? {
         var threads: [Thread] = []
         for worker in workers {
             let t = Thread { worker.run() }
@@ -114,13 +166,10 @@ final class BatchPipeline: @unchecked Sendable {
         var next = 0
         var lineBase = 0
         var finished = 0
-        var backoff = Backoff()
         while finished < workers.count {
-            guard let batch = workers[next].output.tryPop() else {
-                backoff.pause()
-                continue
-            }
-            backoff.reset()
+            let worker = workers[next]
+            let batch = aggregatorWaiter.wait { worker.output.tryPop() }
+            worker.waiter.wake()
             next = (next + 1) % workers.count
             if batch.isEndOfInput {
                 // The reader sends one end marker; tell the other workers too so they stop.
@@ -128,8 +177,8 @@ final class BatchPipeline: @unchecked Sendable {
                 for w in workers where w !== workers[(next + workers.count - 1) % workers.count] {
                     let marker = Batch(capacity: 1, oversized: true)
                     marker.isEndOfInput = true
-                    var b = Backoff()
-                    while !w.input.tryPush(marker) { b.pause() }
+                    aggregatorWaiter.wait { w.input.tryPush(marker) ? () : nil }
+                    w.waiter.wake()
                 }
                 break
             }
@@ -137,11 +186,21 @@ final class BatchPipeline: @unchecked Sendable {
                 aggregator.sources.append(name)
                 lineBase = 0
             }
-            aggregator.apply(batch, lineBase: &lineBase)
+            if let stats {
+                let t0 = threadCPUNanoseconds()
+                aggregator.apply(batch, lineBase: &lineBase)
+                stats.applyNanos += Int(threadCPUNanoseconds() - t0)
+                stats.latencies.append((monotonicNanoseconds() - batch.readMonotonic, batch.events.count))
+                stats.appliedEvents.add(batch.events.count, ordering: .relaxed)
+                stats.appliedBytes.add(batch.count, ordering: .relaxed)
+            } else {
+                aggregator.apply(batch, lineBase: &lineBase)
+            }
             aggregator.setDropped(reader.dropped.load(ordering: .relaxed))
             if !batch.isOversized {
                 batch.reset()
                 _ = free.tryPush(batch)
+                reader.waiter.wake()
             }
             betweenBatches()
         }

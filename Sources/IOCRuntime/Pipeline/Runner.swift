@@ -93,7 +93,8 @@ public final class Runner {
 
         if options.handleSignals { installSignalHandlers() }
         let pipeline = BatchPipeline(
-            inputs: options.inputs.isEmpty ? ["-"] : options.inputs, rules: rules, options: options, stop: stop)
+            inputs: (options.inputs.isEmpty ? ["-"] : options.inputs).map { .path($0) }, rules: rules,
+            options: options, stop: stop)
         let failure = pipeline.run(into: aggregator) { [self] in
             if reloadRequested.exchange(false, ordering: .acquiringAndReleasing) { reload(pipeline, aggregator) }
         }
