@@ -161,3 +161,43 @@ struct CLITests {
         #expect(stderr.contains("ioc: lines 1 accepted 1"))
     }
 }
+
+/// Live behaviour of a running `ioc run`: rules reloaded on SIGHUP, a bad file keeps the old rules.
+@Suite("ioc run signals")
+struct SignalTests {
+    @Test func sighupReloadsRulesAndKeepsThemWhenTheFileIsBad() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-hup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = dir.appendingPathComponent("rules.json")
+        try #"{"sensor_ttl":"5m"}"#.write(to: rules, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = TestPaths.iocBinary
+        process.arguments = ["run", "--rules", rules.path, "--snapshots", dir.appendingPathComponent("s").path]
+        let input = Pipe()
+        let err = Pipe()
+        process.standardInput = input
+        process.standardError = err
+        try process.run()
+        func send(_ line: String) { input.fileHandleForWriting.write(Data((line + "\n").utf8)) }
+        send(#"{"kind":"metric","ts":"2026-11-22T00:00:01Z","name":"m","value":1}"#)
+        Thread.sleep(forTimeInterval: 0.3)
+        try #"{"sensor_ttl":"10m"}"#.write(to: rules, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 0.3)
+        send(#"{"kind":"metric","ts":"2026-11-22T00:00:02Z","name":"m","value":1}"#)
+        Thread.sleep(forTimeInterval: 0.3)
+        try #"{"sensor_ttl":"soon"}"#.write(to: rules, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 0.3)
+        send(#"{"kind":"metric","ts":"2026-11-22T00:00:03Z","name":"m","value":1}"#)
+        Thread.sleep(forTimeInterval: 0.3)
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0)
+        #expect(stderr.contains("ioc: SIGHUP: reloaded rules from \(rules.path)"))
+        #expect(stderr.contains("ioc: SIGHUP: kept the current rules:"))
+        #expect(stderr.contains("$.sensor_ttl: expected a positive duration"))
+    }
+}
