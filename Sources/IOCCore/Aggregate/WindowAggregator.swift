@@ -41,6 +41,12 @@ public protocol AggregatorOutput: AnyObject {
     var wantsDispatch: Bool { get }
     /// Whether dead-letter lines are wanted at all.
     var wantsDeadLetters: Bool { get }
+    /// Whether `summary` lines are wanted at all (making them costs time).
+    var wantsSummaries: Bool { get }
+}
+
+extension AggregatorOutput {
+    public var wantsSummaries: Bool { true }
 }
 
 /// Settings of the aggregation stage.
@@ -101,6 +107,9 @@ public final class WindowAggregator {
     /// Window of the greatest accepted `ts`.
     private var maxWindow: Int64 = .min
     private var windows: [Int64: WindowBox] = [:]
+    /// The window the last event went to (most events go to the same one): saves a dictionary lookup.
+    private var cachedWindowIndex: Int64 = .min
+    private var cachedWindow: WindowBox?
     /// Closed windows kept for the rolling sections, oldest first.
     private var history: [WindowData] = []
 
@@ -136,6 +145,8 @@ public final class WindowAggregator {
     private var jamActive: [Bool] = []
     private var hotspotActive: [Bool] = []
     private var metricAlertActive: [Bool] = []
+    /// Priority of each severity 0…5 below the P1 threshold (from the rules, as an array).
+    private lazy var severityPriority: [Priority] = (0...5).map { rules.securitySeverityPriority[$0] ?? .p4 }
     /// Per security type: P1 whatever the severity, and its route id.
     private var typeInfo: [(p1: Bool, route: Int32)] = []
     /// Per metric name: indices of the thresholds that apply.
@@ -273,12 +284,19 @@ public final class WindowAggregator {
         } else {
             if nextClose == nil || k < nextClose! { nextClose = k }
             if k > maxWindow { maxWindow = k }
-            if windows[k] == nil {
-                windows[k] = WindowBox(WindowData(start: k * config.window, categories: rules.categories.count + 1))
+            if k != cachedWindowIndex {
+                if let box = windows[k] {
+                    cachedWindow = box
+                } else {
+                    let box = WindowBox(WindowData(start: k * config.window, categories: rules.categories.count + 1))
+                    windows[k] = box
+                    cachedWindow = box
+                }
+                cachedWindowIndex = k
             }
         }
 
-        let box = late ? nil : windows[k]
+        let box = late ? nil : cachedWindow
         switch e.kind {
         case .fieldReport: applyReport(e, b, id: key, district: district, window: box)
         case .traffic: applyTraffic(e, sensor: key, segment: subject, window: box)
@@ -401,8 +419,7 @@ public final class WindowAggregator {
         while typeInfo.count <= t { typeInfo.append(typeInfo(for: Int32(typeInfo.count))) }
         let info = typeInfo[t]
         let priority: Priority =
-            info.p1 || e.severity >= rules.securityP1MinSeverity
-            ? .p1 : (rules.securitySeverityPriority[e.severity] ?? .p4)
+            info.p1 || e.severity >= rules.securityP1MinSeverity ? .p1 : severityPriority[min(max(e.severity, 0), 5)]
         if let k {
             k.data.securityEvents += 1
             k.data.securityByPriority[priority.rawValue - 1] += 1
@@ -554,6 +571,10 @@ public final class WindowAggregator {
     private func closeWindow(_ k: Int64) {
         let start = k * config.window
         let end = start + config.window
+        if k == cachedWindowIndex {
+            cachedWindowIndex = .min
+            cachedWindow = nil
+        }
         let data =
             windows.removeValue(forKey: k)?.data ?? WindowData(start: start, categories: rules.categories.count + 1)
 
@@ -675,6 +696,7 @@ public final class WindowAggregator {
 
     private func rulesChanged() {
         typeInfo.removeAll()
+        severityPriority = (0...5).map { rules.securitySeverityPriority[$0] ?? .p4 }
         metricThresholds.removeAll()
         for w in windows.values {
             if w.data.reportsByCategory.count != rules.categories.count + 1 {
@@ -755,7 +777,7 @@ public final class WindowAggregator {
             data, windowStart: data.start, windowEnd: end, final: final, rolling15: rolling15, rolling60: rolling60,
             into: &writer)
         writer.bytes.withUnsafeBytes { output.snapshot($0, final: final) }
-        if final { output.summary(encoder.summary(data, windowEnd: end)) }
+        if final && output.wantsSummaries { output.summary(encoder.summary(data, windowEnd: end)) }
     }
 
     /// `data` merged with the closed windows (other than the closing one) whose start is in `from..<to`.

@@ -56,23 +56,23 @@ public struct WindowData: Sendable {
     public var resolveMinutes = QuantileSketch()
     /// Received per category index (the fallback at the end).
     public var reportsByCategory: [Int]
-    public var reportsByDistrict: [Int32: Int] = [:]
+    public var reportsByDistrict = IntMap<Int>()
 
     // traffic
     public var readings = 0
     public var vehicles: Int64 = 0
     public var speedSum = CompensatedSum()
     public var levels = [0, 0, 0, 0]
-    public var segments: [Int32: SpeedSum] = [:]
+    public var segments = IntMap<SpeedSum>()
 
     // security
     public var securityEvents = 0
     public var securityByPriority = [0, 0, 0, 0]
-    public var securityByType: [Int32: Int] = [:]
-    public var securityByRoute: [Int32: Int] = [:]
-    public var securityByDistrict: [Int32: Int] = [:]
+    public var securityByType = IntMap<Int>()
+    public var securityByRoute = IntMap<Int>()
+    public var securityByDistrict = IntMap<Int>()
     /// P1 and P2 events per district, for `security.hotspot`.
-    public var urgentByDistrict: [Int32: Int] = [:]
+    public var urgentByDistrict = IntMap<Int>()
 
     // services
     public var servicesReceived = 0
@@ -80,10 +80,10 @@ public struct WindowData: Sendable {
     public var servicesResolved = 0
     public var servicesOnTime = 0
     public var servicesWithDue = 0
-    public var servicesByAgency: [Int32: AgencyCounts] = [:]
+    public var servicesByAgency = IntMap<AgencyCounts>()
 
     // metrics
-    public var metrics: [Int32: MetricWindow] = [:]
+    public var metrics = IntMap<MetricWindow>()
 
     public init(start: Int64, categories: Int) {
         self.start = start
@@ -99,36 +99,30 @@ public struct WindowData: Sendable {
         for i in reportsByCategory.indices where i < other.reportsByCategory.count {
             reportsByCategory[i] += other.reportsByCategory[i]
         }
-        reportsByDistrict.merge(other.reportsByDistrict, uniquingKeysWith: +)
+        reportsByDistrict.merge(other.reportsByDistrict) { $0 += $1 }
 
         readings += other.readings
         vehicles += other.vehicles
         speedSum.add(other.speedSum)
         for i in 0..<4 { levels[i] += other.levels[i] }
-        for (k, v) in other.segments { segments[k, default: SpeedSum()].merge(v) }
+        segments.merge(other.segments) { $0.merge($1) }
 
         securityEvents += other.securityEvents
         for i in 0..<4 { securityByPriority[i] += other.securityByPriority[i] }
-        securityByType.merge(other.securityByType, uniquingKeysWith: +)
-        securityByRoute.merge(other.securityByRoute, uniquingKeysWith: +)
-        securityByDistrict.merge(other.securityByDistrict, uniquingKeysWith: +)
-        urgentByDistrict.merge(other.urgentByDistrict, uniquingKeysWith: +)
+        securityByType.merge(other.securityByType) { $0 += $1 }
+        securityByRoute.merge(other.securityByRoute) { $0 += $1 }
+        securityByDistrict.merge(other.securityByDistrict) { $0 += $1 }
+        urgentByDistrict.merge(other.urgentByDistrict) { $0 += $1 }
 
         servicesReceived += other.servicesReceived
         servicesReceivedOnline += other.servicesReceivedOnline
         servicesResolved += other.servicesResolved
         servicesOnTime += other.servicesOnTime
         servicesWithDue += other.servicesWithDue
-        for (k, v) in other.servicesByAgency { servicesByAgency[k, default: AgencyCounts()].merge(v) }
+        servicesByAgency.merge(other.servicesByAgency) { $0.merge($1) }
 
-        for (k, v) in other.metrics {
-            if var mine = metrics[k] {
-                mine.values.merge(v.values)
-                metrics[k] = mine
-            } else {
-                metrics[k] = v
-            }
-        }
+        // The newer window's `last` wins: merging keeps `self`'s.
+        metrics.merge(other.metrics) { $0.values.merge($1.values) }
     }
 }
 

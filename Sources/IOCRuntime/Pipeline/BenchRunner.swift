@@ -53,6 +53,7 @@ final class NullOutput: AggregatorOutput {
     func summary(_ line: String) {}
     var wantsDispatch: Bool { false }
     var wantsDeadLetters: Bool { false }
+    var wantsSummaries: Bool { false }
 }
 
 /// Generates a feed in memory, runs the whole pipeline on it (the same stages as `ioc run`) and reports

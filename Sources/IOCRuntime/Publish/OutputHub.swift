@@ -33,6 +33,7 @@ public final class OutputHub: AggregatorOutput {
 
     public var wantsDispatch: Bool { dispatchPattern != nil }
     public var wantsDeadLetters: Bool { deadLetters != nil }
+    public var wantsSummaries: Bool { summaries != nil }
 
     public func snapshot(_ json: UnsafeRawBufferPointer, final: Bool) {
         if let snapshots {
