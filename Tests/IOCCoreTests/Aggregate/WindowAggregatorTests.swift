@@ -420,3 +420,53 @@ struct DeterminismTests {
         #expect(results[0].count > 10)
     }
 }
+
+@Suite("Dead letters and limits")
+struct DeadLetterTests {
+    /// A line with invalid UTF-8 is `malformed_json`; its record replaces the bad bytes, so the file stays valid JSON.
+    @Test func invalidUTF8IsReplacedInTheRecord() throws {
+        let h = CoreHarness()
+        var bytes = Array(#"{"kind":"metric","ts":"2026-11-22T00:00:00Z","name":"m"#.utf8)
+        bytes += [0xC3, 0x28, 0xFF]
+        bytes += Array(#"","value":1}"#.utf8) + [0x0A]
+        bytes.withUnsafeBytes { h.processor.feed($0) }
+        h.processor.endSource()
+        h.processor.finish()
+        #expect(h.output.deadLetters.count == 1)
+        let record = try JSONValue.parse(Array(h.output.deadLetters[0].utf8))
+        #expect(record.at("reason")?.string == "malformed_json")
+        #expect(record.at("source")?.string == "test")
+        #expect(record.at("line")?.int == 1)
+        #expect(record.at("raw")?.string?.contains("\u{FFFD}") == true)
+        #expect(record.keys == ["reason", "source", "line", "raw"])
+    }
+
+    @Test func rawIsCutAt4KiBOnACharacterBoundary() throws {
+        let h = CoreHarness()
+        // A malformed line of 3-byte characters, longer than 4 KiB.
+        h.feed("[\"" + String(repeating: "ệ", count: 3000) + "\"]\n")
+        let record = try JSONValue.parse(Array(h.output.deadLetters[0].utf8))
+        let raw = try #require(record.at("raw")?.string)
+        #expect(raw.utf8.count <= 4096)
+        #expect(raw.utf8.count >= 4093)
+        #expect(!raw.contains("\u{FFFD}"))
+        #expect(record.at("reason")?.string == "not_object")
+    }
+
+    /// Past `--max-keys`, a line that would add a key is rejected as `cardinality`; known keys still count.
+    @Test func cardinalityLimit() {
+        // Two keys are always tracked ("unknown" district and agency); allow three more.
+        let h = CoreHarness(maxKeys: 5)
+        var lines: [String] = []
+        for i in 0..<6 {
+            lines.append(#"{"kind":"metric","ts":"2026-11-22T00:00:0\#(i)Z","name":"m\#(i % 4)","value":1}"#)
+        }
+        h.feed(lines.joined(separator: "\n") + "\n")
+        // m0, m1, m2 are new keys within the limit; m3 would be the fourth; m0 and m1 again are known.
+        #expect(h.counts.accepted == 5)
+        #expect(h.counts.byReason[RejectReason.cardinality.code] == 1)
+        #expect(h.output.deadLetters.first?.contains("m3") == true)
+        #expect(h.output.deadLetters.allSatisfy { $0.contains("\"reason\":\"cardinality\"") })
+        #expect(h.counts.lines == 6)
+    }
+}
