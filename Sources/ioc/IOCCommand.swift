@@ -179,6 +179,20 @@ enum IOCCommand {
         return n
     }
 
+    static func seed(_ text: String) throws(CLIError) -> UInt64 {
+        guard let s = UInt64(text) else {
+            throw CLIError("The value '\(text)' is invalid for '--seed <n>': expected a non-negative integer")
+        }
+        return s
+    }
+
+    static func ratio(_ name: String, _ text: String) throws(CLIError) -> Double {
+        guard let r = Double(text), r >= 0, r <= 1 else {
+            throw CLIError("The value '\(text)' is invalid for '\(name) <ratio>': expected a number from 0 to 1")
+        }
+        return r
+    }
+
     static func path(_ name: String, _ text: String) throws(CLIError) -> String {
         guard !text.isEmpty else { throw CLIError("The value for '\(name)' must not be empty") }
         return text
@@ -217,12 +231,7 @@ enum IOCCommand {
                         }
                         rate = r
                     case "--seed":
-                        let v = try scanner.value(for: name, inline: inline)
-                        guard let s = UInt64(v) else {
-                            throw CLIError(
-                                "The value '\(v)' is invalid for '--seed <n>': expected a non-negative integer")
-                        }
-                        seed = s
+                        seed = try IOCCommand.seed(scanner.value(for: name, inline: inline))
                     case "--start":
                         let v = try scanner.value(for: name, inline: inline)
                         var bytes = Array(v.utf8)
@@ -232,12 +241,7 @@ enum IOCCommand {
                         }
                         start = t
                     case "--bad":
-                        let v = try scanner.value(for: name, inline: inline)
-                        guard let r = Double(v), r >= 0, r <= 1 else {
-                            throw CLIError(
-                                "The value '\(v)' is invalid for '--bad <ratio>': expected a number from 0 to 1")
-                        }
-                        bad = r
+                        bad = try ratio(name, scanner.value(for: name, inline: inline))
                     default:
                         throw CLIError("Unknown option '\(name)'")
                     }
@@ -286,19 +290,9 @@ enum IOCCommand {
                     case "--events":
                         options.events = try count(name, scanner.value(for: name, inline: inline))
                     case "--seed":
-                        let v = try scanner.value(for: name, inline: inline)
-                        guard let s = UInt64(v) else {
-                            throw CLIError(
-                                "The value '\(v)' is invalid for '--seed <n>': expected a non-negative integer")
-                        }
-                        options.seed = s
+                        options.seed = try seed(scanner.value(for: name, inline: inline))
                     case "--bad":
-                        let v = try scanner.value(for: name, inline: inline)
-                        guard let r = Double(v), r >= 0, r <= 1 else {
-                            throw CLIError(
-                                "The value '\(v)' is invalid for '--bad <ratio>': expected a number from 0 to 1")
-                        }
-                        options.badRatio = r
+                        options.badRatio = try ratio(name, scanner.value(for: name, inline: inline))
                     case "--threads":
                         options.workers = try count(name, scanner.value(for: name, inline: inline))
                     case "--batch-size":

@@ -30,9 +30,10 @@ final class Waiter: @unchecked Sendable {
         var spins = 0
         while true {
             if let value = attempt() { return value }
+            // Spinning longer only steals the core from the stage being waited for (2 cores, 4 threads).
             spins += 1
-            if spins < 256 { continue }
-            if spins < 272 {
+            if spins < 64 { continue }
+            if spins < 68 {
                 sched_yield()
                 continue
             }
