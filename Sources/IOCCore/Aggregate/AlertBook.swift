@@ -35,8 +35,15 @@ public struct AlertBook: Sendable {
     private var activeByRule = [Int](repeating: 0, count: AlertRule.allCases.count)
     /// Changes since the owner last drained them (written to `--alerts` in order).
     public var changes: [AlertChange] = []
+    /// How many alerts a snapshot lists.
+    public let listLimit: Int
+    /// The `listLimit` most urgent active alerts, most urgent first, kept up to date on raises and recomputed
+    /// after a clear that touches it (nil then): a snapshot never sorts every active alert again.
+    private var top: [Alert]? = []
 
-    public init() {}
+    public init(listLimit: Int = 50) {
+        self.listLimit = listLimit
+    }
 
     /// Raises an alert unless one with the same id is active. Returns whether it was raised.
     @discardableResult
@@ -47,6 +54,14 @@ public struct AlertBook: Sendable {
         active[id] = alert
         raisedTotal += 1
         activeByRule[rule.index] += 1
+        if var list = top {
+            // While fewer than `listLimit` are active the list holds them all; past it, only a more urgent one enters.
+            if list.count < listLimit || AlertBook.moreUrgent(alert, list[list.count - 1]) {
+                list.insert(alert, at: AlertBook.insertionIndex(of: alert, in: list))
+                if list.count > listLimit { list.removeLast() }
+                top = list
+            }
+        }
         changes.append(AlertChange(raised: true, alert: alert, at: at))
         return true
     }
@@ -58,6 +73,7 @@ public struct AlertBook: Sendable {
         guard let alert = active.removeValue(forKey: id) else { return false }
         clearedTotal += 1
         activeByRule[rule.index] -= 1
+        if let list = top, list.contains(where: { $0.rule == rule && $0.subject == subject }) { top = nil }
         changes.append(AlertChange(raised: false, alert: alert, at: at))
         return true
     }
@@ -70,27 +86,38 @@ public struct AlertBook: Sendable {
     static func moreUrgent(_ a: Alert, _ b: Alert) -> Bool {
         if a.priority != b.priority { return a.priority < b.priority }
         if a.since != b.since { return a.since < b.since }
-        return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
+        // Byte order of `id` = rule, then subject: no rule name is a prefix of another, so the two agree
+        // without building the id strings.
+        if a.rule != b.rule { return a.rule.rawValue.utf8.lexicographicallyPrecedes(b.rule.rawValue.utf8) }
+        return a.subject.utf8.lexicographicallyPrecedes(b.subject.utf8)
     }
 
-    /// The `limit` most urgent active alerts, most urgent first.
-    ///
-    /// - Complexity: O(n log limit): a bounded selection, not a sort of every active alert.
-    public func mostUrgent(_ limit: Int) -> [Alert] {
-        var top: [Alert] = []
-        top.reserveCapacity(limit + 1)
-        for a in active.values {
-            if top.count == limit, let last = top.last, !AlertBook.moreUrgent(a, last) { continue }
-            var lo = 0
-            var hi = top.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if AlertBook.moreUrgent(top[mid], a) { lo = mid + 1 } else { hi = mid }
-            }
-            top.insert(a, at: lo)
-            if top.count > limit { top.removeLast() }
+    /// Where `alert` goes in a most-urgent-first list.
+    static func insertionIndex(of alert: Alert, in list: [Alert]) -> Int {
+        var lo = 0
+        var hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if AlertBook.moreUrgent(list[mid], alert) { lo = mid + 1 } else { hi = mid }
         }
-        return top
+        return lo
+    }
+
+    /// The `listLimit` most urgent active alerts, most urgent first.
+    ///
+    /// - Complexity: O(1) when nothing in the list was cleared since the last call; otherwise O(n log limit), a
+    ///   bounded selection over the active alerts, not a sort.
+    public mutating func mostUrgent() -> [Alert] {
+        if let top { return top }
+        var list: [Alert] = []
+        list.reserveCapacity(listLimit + 1)
+        for a in active.values {
+            if list.count == listLimit, let last = list.last, !AlertBook.moreUrgent(a, last) { continue }
+            list.insert(a, at: AlertBook.insertionIndex(of: a, in: list))
+            if list.count > listLimit { list.removeLast() }
+        }
+        top = list
+        return list
     }
 
     /// Active alerts per rule (non-zero only), sorted by rule name.

@@ -152,7 +152,7 @@ public final class WindowAggregator {
     /// Per metric name: indices of the thresholds that apply.
     private var metricThresholds: [[Int]] = []
 
-    var alerts = AlertBook()
+    var alerts: AlertBook
     /// Accepted events per kind and district since start (for `--totals`).
     private var acceptedByKindDistrict = [DenseCounts](repeating: DenseCounts(), count: EventKind.allCases.count)
     private var writer = JSONWriter()
@@ -161,6 +161,7 @@ public final class WindowAggregator {
         self.rules = rules
         self.config = config
         self.output = output
+        alerts = AlertBook(listLimit: config.activeListLimit)
         unknownDistrict = districts.intern("unknown")
         unknownAgency = agencies.intern("unknown")
         trackedKeys = 2
@@ -767,7 +768,8 @@ public final class WindowAggregator {
 
     private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {
         let clock = clock ?? end
-        let encoder = SnapshotEncoder(aggregator: self, clock: clock, provisional: !final)
+        let urgent = alerts.mostUrgent()
+        let encoder = SnapshotEncoder(aggregator: self, clock: clock, provisional: !final, urgent: urgent)
         let rolling15 = rolling(data, end: end, from: end - 900_000_000_000, to: data.start, final: final)
         // The 60-minute section is the 15-minute one plus the older windows.
         let rolling60 = rolling(

@@ -6,11 +6,14 @@ struct SnapshotEncoder {
     let clock: Int64
     /// A provisional snapshot's clock (the watermark) may be past the last close.
     let provisional: Bool
+    /// The most urgent active alerts, most urgent first (`alerts.active`).
+    let urgent: [Alert]
 
-    init(aggregator: WindowAggregator, clock: Int64, provisional: Bool) {
+    init(aggregator: WindowAggregator, clock: Int64, provisional: Bool, urgent: [Alert]) {
         agg = aggregator
         self.clock = clock
         self.provisional = provisional
+        self.urgent = urgent
     }
 
     func encode(
@@ -260,7 +263,7 @@ struct SnapshotEncoder {
         out.raw(",\"by_rule\":")
         map(book.countByRule(), into: &out)
         out.raw(",\"active\":[")
-        for (i, a) in book.mostUrgent(agg.config.activeListLimit).enumerated() {
+        for (i, a) in urgent.enumerated() {
             if i > 0 { out.byte(0x2C) }
             out.raw("{\"id\":")
             out.string(a.id)
