@@ -135,6 +135,14 @@ enum IOCCommand {
                         options.deadLetter = try path(name, scanner.value(for: name, inline: inline))
                     case "--dispatch":
                         options.dispatch = try path(name, scanner.value(for: name, inline: inline))
+                    case "--format":
+                        let v = try scanner.value(for: name, inline: inline)
+                        guard let format = FeedFormat(rawValue: v) else {
+                            throw CLIError(
+                                "The value '\(v)' is invalid for '--format <format>': expected one of "
+                                    + FeedFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                        }
+                        options.format = format
                     case "--totals":
                         options.totals = try path(name, scanner.value(for: name, inline: inline))
                     case "--threads":
@@ -386,7 +394,7 @@ enum IOCCommand {
         """
 
     static let runUsage =
-        "ioc run [<inputs> ...] [--rules <file>] [--window <duration>] [--lateness <duration>]"
+        "ioc run [<inputs> ...] [--format <format>] [--rules <file>] [--window <duration>] [--lateness <duration>]"
         + " [--snapshots <path>] [--latest <path>] [--dispatch <path>] [--alerts <path>] [--dead-letter <path>]"
         + " [--summary] [--totals <path>] [--max-line <n>] [--max-keys <n>] [--max-future <duration>] [--when-full <mode>]"
         + " [--threads <n>] [--batch-size <n>]"
@@ -404,6 +412,8 @@ enum IOCCommand {
           <inputs>                Files to read in order; '-' is stdin. (default: stdin)
 
         OPTIONS:
+          --format <format>       Input format: auto (each line recognised: native, Open311, Suricata EVE,
+                                  FIWARE NGSI), ioc, open311, eve or ngsi. (default: auto)
           --rules <file>          Rules file replacing the embedded default; SIGHUP reloads it.
           --window <duration>     Length of the tumbling event-time windows. (default: 60s)
           --lateness <duration>   How far behind the newest event the watermark runs. (default: 30s)

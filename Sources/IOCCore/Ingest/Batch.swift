@@ -84,8 +84,9 @@ public struct BatchParser: Sendable {
     public var classifier: EventClassifier
     public let maxLine: Int
 
-    public init(rules: Rules, maxLine: Int, maxFuture: Int64) {
-        validator = EventValidator(maxFuture: maxFuture)
+    /// - Parameter format: the input format (`--format`, SPEC §8).
+    public init(rules: Rules, maxLine: Int, maxFuture: Int64, format: FeedFormat = .auto) {
+        validator = EventValidator(maxFuture: maxFuture, format: format, adapterRules: rules.adapters)
         classifier = EventClassifier(rules: rules)
         self.maxLine = maxLine
     }

@@ -12,9 +12,12 @@ public final class LineProcessor {
     /// Wall clock for the `future` check, nanoseconds; the caller refreshes it per chunk.
     public var now: Int64
 
-    public init(aggregator: WindowAggregator, maxLine: Int = 1 << 20, maxFuture: Int64 = 300_000_000_000, now: Int64) {
+    public init(
+        aggregator: WindowAggregator, maxLine: Int = 1 << 20, maxFuture: Int64 = 300_000_000_000, now: Int64,
+        format: FeedFormat = .auto
+    ) {
         self.aggregator = aggregator
-        validator = EventValidator(maxFuture: maxFuture)
+        validator = EventValidator(maxFuture: maxFuture, format: format, adapterRules: aggregator.rules.adapters)
         classifier = EventClassifier(rules: aggregator.rules)
         framer = LineFramer(maxLine: maxLine)
         self.now = now
@@ -25,6 +28,7 @@ public final class LineProcessor {
     public func reload(_ rules: Rules) {
         aggregator.rules = rules
         classifier = EventClassifier(rules: rules)
+        validator.adapterRules = rules.adapters
     }
 
     /// Starts reading a new input named `name`.

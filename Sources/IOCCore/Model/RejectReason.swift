@@ -14,12 +14,27 @@ public enum Field: UInt8, CaseIterable, Sendable {
     case type, severity
     case dossier, event, procedure, due
     case name, value, system, unit
+    // Members of the formats the adapters read (SPEC §8), named as in the source; `Field.lookup` never returns
+    // them, `Field.adapterLookup` does.
+    case service_request_id, requested_datetime, updated_datetime, expected_datetime, service_name, description
+    case long, agency_responsible, address
+    case event_type, timestamp, host, in_iface, alert, alert_severity
+    case intensity, averageVehicleSpeed, refRoadSegment, dateObserved, dateObservedTo
+    case subCategory, dateIssued, validFrom, dateCreated, alertSource
 
     /// Dense index for fixed-size per-field tables.
     @inline(__always) public var index: Int { Int(rawValue) }
 
-    /// The member's JSON name.
-    public var name: String { "\(self)" }
+    /// Number of fields (the size of a per-field table).
+    public static let count = allCases.count
+
+    /// The member's JSON name (`alert.severity` for the member nested in a Suricata `alert`).
+    public var name: String {
+        switch self {
+        case .alert_severity: "alert.severity"
+        default: "\(self)"
+        }
+    }
 
     /// The field named by a key's raw bytes, or nil when the member is not one validation knows.
     ///

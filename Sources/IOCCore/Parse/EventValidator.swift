@@ -14,6 +14,9 @@ public enum LineOutcome: Equatable, Sendable {
 /// members in the order of SPEC §2.
 ///
 /// `null` for an optional member means the member is absent; `null` for a required member is `bad_type`.
+///
+/// Lines in another feed's format (Open311, Suricata EVE, FIWARE NGSI) are read by the adapters under
+/// `Parse/Adapters/` (SPEC §8), chosen by `format`.
 public struct EventValidator: Sendable {
     /// Reject events more than this far ahead of the wall clock (`--max-future`), in nanoseconds.
     public var maxFuture: Int64
@@ -22,9 +25,23 @@ public struct EventValidator: Sendable {
     /// Index into `scanner.members` of the last member with each known name, or -1.
     private var slots = SlotTable()
     private var scratch: [UInt8] = []
+    private var adapters: FeedAdapters
 
-    public init(maxFuture: Int64 = 300_000_000_000) {
+    /// The input format (`--format`): native lines, one adapted feed, or each line recognised on its own.
+    public var format: FeedFormat {
+        get { adapters.format }
+        set { adapters.format = newValue }
+    }
+
+    /// The adapters' configurable mapping (the rules' `adapters` section).
+    public var adapterRules: AdapterRules {
+        get { adapters.rules }
+        set { adapters.rules = newValue }
+    }
+
+    public init(maxFuture: Int64 = 300_000_000_000, format: FeedFormat = .auto, adapterRules: AdapterRules = .default) {
         self.maxFuture = maxFuture
+        adapters = FeedAdapters(format: format, rules: adapterRules)
         scratch.reserveCapacity(256)
     }
 
@@ -46,8 +63,8 @@ public struct EventValidator: Sendable {
         }
         if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
         let table = slots.pointer
-        table.update(repeating: -1, count: Field.allCases.count)
-        let outcome: RejectReason? = scanner.members.withUnsafeBufferPointer { members in
+        table.update(repeating: -1, count: Field.count)
+        let outcome: LineOutcome = scanner.members.withUnsafeBufferPointer { members in
             for i in 0..<members.count {
                 let m = members[i]
                 let key = UnsafeRawBufferPointer(rebasing: line[Int(m.keyStart)..<Int(m.keyEnd)])
@@ -59,18 +76,27 @@ public struct EventValidator: Sendable {
                     if let f = scratch.withUnsafeBytes({ Field.lookup($0) }) { table[f.index] = Int32(i) }
                 }
             }
+            let hasKind = table[Field.kind.index] >= 0
+            if !hasKind || (adapters.format != .auto && adapters.format != .ioc),
+                let adapted = adapters.adapt(
+                    line, base: base, members: members, hasKind: hasKind, now: now, maxFuture: maxFuture,
+                    into: &event, strings: &strings, scratch: &scratch)
+            {
+                return adapted
+            }
             var reader = MemberReader(line: line, base: base, members: members, slots: table)
             do throws(RejectReason) {
                 try reader.fill(&event, now: now, maxFuture: maxFuture, strings: &strings, scratch: &scratch)
-                return nil
+                return .accepted
             } catch {
-                return error
+                return .rejected(error)
             }
         }
-        if let outcome { return .rejected(outcome) }
-        event.lineStart = UInt32(base)
-        event.lineCount = UInt32(line.count)
-        return .accepted
+        if outcome == .accepted {
+            event.lineStart = UInt32(base)
+            event.lineCount = UInt32(line.count)
+        }
+        return outcome
     }
 }
 
@@ -295,8 +321,8 @@ final class SlotTable: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Int32>
 
     init() {
-        pointer = .allocate(capacity: Field.allCases.count)
-        pointer.initialize(repeating: -1, count: Field.allCases.count)
+        pointer = .allocate(capacity: Field.count)
+        pointer.initialize(repeating: -1, count: Field.count)
     }
 
     deinit { pointer.deallocate() }

@@ -99,6 +99,8 @@ public struct Rules: Equatable, Sendable {
     /// `security.hotspot` is raised when a window has at least this many P1/P2 events in a district.
     public var hotspotMinEvents: Int
     public var metricThresholds: [MetricThreshold]
+    /// Input adapters' mapping (SPEC §8): NGSI `Alert` categories to events.
+    public var adapters: AdapterRules = .default
 
     /// Index of a category by code, including the fallback at `categories.count`.
     public func categoryIndex(code: String) -> Int? {

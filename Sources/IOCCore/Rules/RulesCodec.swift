@@ -31,7 +31,9 @@ public struct RulesCheckFailure: Error, Equatable, Sendable {
 ///  "traffic":{"free_min_kmh","moderate_min_kmh","heavy_min_kmh"},
 ///  "sensor_ttl":"5m",
 ///  "alerts":{"traffic_jam_readings","security_hotspot_min_events",
-///            "metric_sla":[{"match":"*.response_ms","stat":"p95","above":2000}…]}}
+///            "metric_sla":[{"match":"*.response_ms","stat":"p95","above":2000}…]},
+///  "adapters":{"ngsi_alert":[{"category","sub_category","kind":"field_report"|"security"|"ignore",
+///                             "report_category","type","severity"}…]}}
 /// ```
 public enum RulesCodec {
     public static let schema = "ioc.rules/1"
@@ -108,6 +110,7 @@ public enum RulesCodec {
                     .init(key: "security_hotspot_min_events", value: .number(Double(rules.hotspotMinEvents))),
                     .init(key: "metric_sla", value: .array(thresholds)),
                 ])),
+            .init(key: "adapters", value: encode(rules.adapters)),
         ])
         var out = ""
         pretty(root, indent: 0, into: &out)
@@ -250,7 +253,9 @@ public enum RulesCodec {
 
         mutating func rules(_ root: JSONValue) -> Rules {
             var r = Rules.default
-            let top: Set<String> = ["schema", "categories", "fallback", "security", "traffic", "sensor_ttl", "alerts"]
+            let top: Set<String> = [
+                "schema", "categories", "fallback", "security", "traffic", "sensor_ttl", "alerts", "adapters",
+            ]
             guard object(root, "$", allowed: top) != nil else { return r }
             if let schema = root["schema"], schema != .string(RulesCodec.schema) {
                 fail("$.schema", "expected \"\(RulesCodec.schema)\"")
@@ -370,6 +375,9 @@ public enum RulesCodec {
                         fail("$.alerts.metric_sla", "expected an array of thresholds")
                     }
                 }
+            }
+            if let v = root["adapters"], let a = adapters(v, "$.adapters", categories: r.allCategories) {
+                r.adapters = a
             }
             return r
         }

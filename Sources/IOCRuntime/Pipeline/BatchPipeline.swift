@@ -75,7 +75,8 @@ final class ParseWorker: @unchecked Sendable {
         self.output = output
         self.rules = rules
         self.options = options
-        parser = BatchParser(rules: rules.current.rules, maxLine: options.maxLine, maxFuture: options.maxFuture)
+        parser = BatchParser(
+            rules: rules.current.rules, maxLine: options.maxLine, maxFuture: options.maxFuture, format: options.format)
     }
 
     func run() {
@@ -86,7 +87,8 @@ final class ParseWorker: @unchecked Sendable {
                 if rules.version != rulesVersion {
                     let (version, current) = rules.current
                     rulesVersion = version
-                    parser = BatchParser(rules: current, maxLine: options.maxLine, maxFuture: options.maxFuture)
+                    parser = BatchParser(
+                        rules: current, maxLine: options.maxLine, maxFuture: options.maxFuture, format: options.format)
                 }
                 if let stats {
                     let t0 = threadCPUNanoseconds()

@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
     public var workers: Int?
     /// Bytes per batch handed between stages.
     public var batchSize = 1 << 20
+    /// `--format auto|ioc|open311|eve|ngsi`.
+    public var format = FeedFormat.auto
     /// `--when-full block|drop`.
     public var whenFull = WhenFull.block
     /// Install SIGINT/SIGTERM/SIGHUP handlers (off when embedded, e.g. in tests).
