@@ -1,4 +1,5 @@
 import Foundation
+import IOCCore
 import IOCTestSupport
 import Testing
 
@@ -133,6 +134,36 @@ struct CLITests {
         let run = try ProcessRunner.ioc(["run", "--rules", file.path], stdin: "")
         #expect(run.status == 64)
         #expect(run.stderr.contains("$.colour: unknown member"))
+    }
+
+    /// One stream mixing native, Suricata EVE, Open311 and NGSI lines: all taken with `--format auto`; a forced
+    /// format turns the others into `wrong_format`.
+    @Test func mixedFormatsFromTheCommandLine() throws {
+        let lines = [
+            #"{"kind":"metric","ts":"2026-11-22T00:00:01Z","name":"portal.up","value":1}"#,
+            #"{"timestamp":"2026-11-21T19:00:02.000000-0500","event_type":"alert","host":"ids-1","alert":{"severity":1,"signature":"ET SCAN"}}"#,
+            #"{"timestamp":"2026-11-21T19:00:03.000000-0500","event_type":"flow","flow":{"pkts_toserver":3}}"#,
+            #"{"service_request_id":"638344","status":"open","service_name":"Pothole","description":"ổ gà lớn","requested_datetime":"2026-11-22T07:10:00+07:00"}"#,
+            #"{"id":"urn:ngsi-ld:TrafficFlowObserved:1","type":"TrafficFlowObserved","intensity":120,"averageVehicleSpeed":22.5,"refRoadSegment":"Láng","dateObserved":"2026-11-22T00:00:00Z/2026-11-22T00:05:00Z"}"#,
+        ]
+        let feed = lines.joined(separator: "\n") + "\n"
+        let auto = try ProcessRunner.ioc(
+            ["run", "--snapshots", "/dev/null", "--totals", "-", "--window", "1d", "--lateness", "1d"], stdin: feed)
+        #expect(auto.status == 0)
+        let totals = try JSONValue.parse(Array(auto.stdout.utf8))
+        #expect(totals.at("lines")?.int == 5)
+        #expect(totals.at("accepted")?.int == 4)
+        #expect(totals.at("ignored")?.int == 1)
+        #expect(totals.at("by_kind.security")?.int == 1)
+        #expect(totals.at("by_kind.field_report")?.int == 1)
+        #expect(totals.at("by_kind.traffic")?.int == 1)
+        let eve = try ProcessRunner.ioc(
+            ["run", "--format", "eve", "--snapshots", "/dev/null", "--dead-letter", "-", "--window", "1d"], stdin: feed)
+        #expect(eve.status == 0)
+        let reasons = eve.stdout.split(separator: "\n").compactMap {
+            try? JSONValue.parse(Array($0.utf8)).at("reason")?.string
+        }
+        #expect(reasons == ["wrong_format", "wrong_format", "wrong_format"])
     }
 
     /// SIGTERM while reading a quiet pipe: the run drains, closes its windows, writes the counts and exits 0.
