@@ -10,19 +10,19 @@ let package = Package(
     dependencies: [
         // The malloc interposer gives the `malloc*` metrics on Swift 6.3; naming the trait also leaves the
         // default `RuntimeInterposer` trait (and its extra dependency) off.
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(name: "ioc-stream", path: ".."),
     ],
     targets: [
         .executableTarget(
             name: "IOCBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "IOCCore", package: "ioc-stream"),
             ],
             path: "Benchmarks/IOCBenchmarks",
             plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "package-benchmark")
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         )
     ]
