@@ -1,4 +1,5 @@
 import Foundation
+import IOCTestSupport
 import Testing
 
 @testable import IOCCore
@@ -25,7 +26,7 @@ struct QuantileSketchTests {
     /// Past the exact buffer, every quantile stays within 1 % of the true nearest-rank value.
     @Test("Relative error ≤ 1 %", arguments: [1, 2, 3])
     func errorBound(seed: UInt64) {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var s = QuantileSketch()
         var values: [Double] = []
         for _ in 0..<50_000 {
@@ -49,7 +50,7 @@ struct QuantileSketchTests {
         var b = QuantileSketch()
         var all = QuantileSketch()
         var values: [Double] = []
-        var rng = SplitMix(seed: 9)
+        var rng = SplitMix64(seed: 9)
         for i in 0..<3_000 {
             let v = Double(rng.next() % 100_000) / 10
             values.append(v)
@@ -64,18 +65,4 @@ struct QuantileSketchTests {
         }
         #expect(a.count == 3_000)
     }
-}
-
-/// A small deterministic generator for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

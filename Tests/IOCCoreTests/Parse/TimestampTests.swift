@@ -1,3 +1,4 @@
+import IOCTestSupport
 import Testing
 
 @testable import IOCCore
@@ -182,18 +183,6 @@ struct TimestampTests {
     }
 }
 
-/// Deterministic PRNG for reproducible random tests.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A deliberately simple calendar (walks years and months one at a time) for instants at or after 1970.
 private enum NaiveCalendar {
