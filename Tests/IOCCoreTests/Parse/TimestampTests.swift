@@ -183,7 +183,6 @@ struct TimestampTests {
     }
 }
 
-
 /// A deliberately simple calendar (walks years and months one at a time) for instants at or after 1970.
 private enum NaiveCalendar {
     struct Civil {
