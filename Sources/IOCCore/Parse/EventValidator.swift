@@ -101,22 +101,11 @@ public struct EventValidator: Sendable {
 }
 
 /// Reads typed members of one scanned line; every failure is a `RejectReason`.
-struct MemberReader {
+struct MemberReader: ScannedMembers {
     let line: UnsafeRawBufferPointer
     let base: Int
     let members: UnsafeBufferPointer<JSONMember>
     let slots: UnsafeMutablePointer<Int32>
-
-    @inline(__always)
-    func member(_ f: Field) -> JSONMember? {
-        let i = slots[f.index]
-        return i < 0 ? nil : members[Int(i)]
-    }
-
-    @inline(__always)
-    func bytes(_ m: JSONMember) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: line[Int(m.valueStart)..<Int(m.valueEnd)])
-    }
 
     /// A string member as a reference; `required` turns absence into `missing_field`.
     mutating func string(_ f: Field, required: Bool, strings: inout [UInt8]) throws(RejectReason) -> ByteRef {
@@ -326,4 +315,29 @@ final class SlotTable: @unchecked Sendable {
     }
 
     deinit { pointer.deallocate() }
+}
+
+/// A line already scanned, with its known members indexed by field: what both the native reader and the adapters
+/// read from.
+protocol ScannedMembers {
+    var line: UnsafeRawBufferPointer { get }
+    var members: UnsafeBufferPointer<JSONMember> { get }
+    var slots: UnsafeMutablePointer<Int32> { get }
+}
+
+extension ScannedMembers {
+    /// The last top-level member with this name, or nil.
+    ///
+    /// - Complexity: O(1).
+    @inline(__always)
+    func member(_ f: Field) -> JSONMember? {
+        let i = slots[f.index]
+        return i < 0 ? nil : members[Int(i)]
+    }
+
+    /// A member's value bytes (a string's content without the quotes).
+    @inline(__always)
+    func bytes(_ m: JSONMember) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: line[Int(m.valueStart)..<Int(m.valueEnd)])
+    }
 }

@@ -2,31 +2,17 @@
 ///
 /// Unlike the native `MemberReader`, it reads values wherever they are (top-level members, nested objects,
 /// NGSI attribute wrappers), so each method takes a `JSONMember` rather than a field.
-struct AdapterReader {
+struct AdapterReader: ScannedMembers {
     let line: UnsafeRawBufferPointer
     let base: Int
     let members: UnsafeBufferPointer<JSONMember>
     let slots: UnsafeMutablePointer<Int32>
-
-    /// The last top-level member with this name, or nil.
-    ///
-    /// - Complexity: O(1).
-    @inline(__always)
-    func member(_ f: Field) -> JSONMember? {
-        let i = slots[f.index]
-        return i < 0 ? nil : members[Int(i)]
-    }
 
     /// A member that is present and not `null`.
     @inline(__always)
     func present(_ f: Field) -> JSONMember? {
         guard let m = member(f), m.type != .null else { return nil }
         return m
-    }
-
-    @inline(__always)
-    func bytes(_ m: JSONMember) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: line[Int(m.valueStart)..<Int(m.valueEnd)])
     }
 
     /// A string or number value as an event string: in place when it has no escapes, else unescaped into
