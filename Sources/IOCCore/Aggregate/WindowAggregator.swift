@@ -531,7 +531,11 @@ public final class WindowAggregator {
         let routeName = routes.string(route)
         writer.reset()
         appendWithoutClosingBrace(b.line(of: e))
-        writer.raw("\"route\":{\"route\":")
+        // The shape of SPEC §6's route member, `{"category","agency"|"route","priority","due"}`: a security
+        // event's category is its type, it goes to a route, and it has no SLA (no `due`).
+        writer.raw("\"route\":{\"category\":")
+        writer.string(utf8: b[e.subject])
+        writer.raw(",\"route\":")
         writer.string(routeName)
         writer.raw(",\"priority\":")
         writer.string(priority.name)
