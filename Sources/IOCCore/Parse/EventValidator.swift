@@ -64,7 +64,7 @@ public struct EventValidator: Sendable {
         if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
         let table = slots.pointer
         table.update(repeating: -1, count: Field.count)
-        let outcome: LineOutcome = scanner.members.withUnsafeBufferPointer { members in
+        let outcome: LineOutcome = scanner.withMembers { members in
             for i in 0..<members.count {
                 let m = members[i]
                 let key = UnsafeRawBufferPointer(rebasing: line[Int(m.keyStart)..<Int(m.keyEnd)])

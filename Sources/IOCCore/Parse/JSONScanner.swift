@@ -85,15 +85,31 @@ public struct JSONScanner: Sendable {
     /// level 1, so with the default 64, 64 nested arrays are fine and 65 are not.
     public var maxDepth: Int
 
+    /// Where the members of the last scan are: a raw buffer reused across calls, written without the uniqueness
+    /// checks an `Array` append makes (they cost more than scanning the member).
+    private var storage = MemberStorage()
+
     /// Members of the top-level object of the last `scan`, in source order (duplicates kept; consumers take the
-    /// last). Empty unless the last result was `.object`. Its capacity is reused across calls.
-    public private(set) var members: [JSONMember]
+    /// last). Empty unless the last result was `.object`.
+    ///
+    /// - Complexity: O(members); allocates the array. The hot path uses `withMembers`.
+    public var members: [JSONMember] { withMembers { Array($0) } }
+
+    /// Capacity of the reused member buffer (for tests: it must not shrink between scans).
+    public var memberCapacity: Int { storage.capacity }
+
+    /// Runs `body` on the members of the last scan, without copying them.
+    ///
+    /// - Complexity: O(1); does not allocate.
+    @inline(__always)
+    public func withMembers<R>(_ body: (UnsafeBufferPointer<JSONMember>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
+    }
 
     /// Creates a scanner.
-    /// - Complexity: O(1); allocates `members` storage lazily, on the first object scanned.
+    /// - Complexity: O(1) plus one small buffer for members.
     public init(maxDepth: Int = 64) {
         self.maxDepth = maxDepth
-        self.members = []
     }
 
     /// Validates `bytes` as exactly one JSON text (whitespace around allowed). When it is an object, fills
@@ -104,27 +120,25 @@ public struct JSONScanner: Sendable {
     /// - Complexity: O(n) in `bytes.count`. Allocates only when `members` must grow beyond its capacity (so not at
     ///   all after warm-up on similar lines); never creates a `String`.
     public mutating func scan(_ bytes: UnsafeRawBufferPointer) -> JSONScanResult {
-        members.removeAll(keepingCapacity: true)
+        // A copied scanner must not write into the buffer its original reads.
+        if !isKnownUniquelyReferenced(&storage) { storage = MemberStorage() }
+        storage.count = 0
         guard let base = bytes.baseAddress, bytes.count <= Int(Int32.max) else { return .malformed }
-        var cursor = ScanCursor(base: base, count: bytes.count, maxDepth: maxDepth)
+        var cursor = ScanCursor(base: base, count: bytes.count, maxDepth: maxDepth, members: storage)
         cursor.skipWhitespace()
         guard cursor.pos < cursor.count else { return .malformed }
 
         let result: JSONScanResult
         if cursor.byte(cursor.pos) == JSONByte.openBrace {
-            // Move (not copy) the array into the cursor so appends stay unique and reuse its capacity.
-            swap(&members, &cursor.members)
-            let ok = cursor.object(collecting: true)
-            swap(&members, &cursor.members)
-            guard ok else { return cursor.failure(clearing: &members) }
+            guard cursor.object(collecting: true) else { return cursor.failure() }
             result = .object
         } else {
-            guard let type = cursor.value() else { return cursor.failure(clearing: &members) }
+            guard let type = cursor.value() else { return cursor.failure() }
             result = .notObject(type)
         }
         cursor.skipWhitespace()
         guard cursor.pos == cursor.count else {
-            members.removeAll(keepingCapacity: true)
+            storage.count = 0
             return .malformed
         }
         return result
@@ -214,13 +228,14 @@ private struct ScanCursor {
     var tooDeep = false
     /// Set by `string()`: whether the string just scanned had escapes.
     var lastStringHadEscapes = false
-    /// The top-level members being collected (moved in from the scanner for the duration of the call).
-    var members: [JSONMember] = []
+    /// The top-level members being collected (the scanner's buffer).
+    let members: MemberStorage
 
-    init(base: UnsafeRawPointer, count: Int, maxDepth: Int) {
+    init(base: UnsafeRawPointer, count: Int, maxDepth: Int, members: MemberStorage) {
         self.base = base
         self.count = count
         self.maxDepth = maxDepth
+        self.members = members
     }
 
     @inline(__always)
@@ -229,8 +244,8 @@ private struct ScanCursor {
     }
 
     /// The result for a failed scan; clears the partially filled members.
-    func failure(clearing members: inout [JSONMember]) -> JSONScanResult {
-        members.removeAll(keepingCapacity: true)
+    func failure() -> JSONScanResult {
+        members.count = 0
         return tooDeep ? .tooDeep : .malformed
     }
 
@@ -554,5 +569,36 @@ private struct TrustedCursor {
                 break
             }
         }
+    }
+}
+
+/// A growable raw buffer of members, reused by one scanner across lines.
+/// `@unchecked Sendable`: a scanner copied to another thread gets its own buffer at its next `scan`.
+final class MemberStorage: @unchecked Sendable {
+    private(set) var pointer: UnsafeMutablePointer<JSONMember>
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int = 32) {
+        pointer = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// - Complexity: O(1) amortised; allocates only when the buffer doubles.
+    @inline(__always)
+    func append(_ member: JSONMember) {
+        if count == capacity { grow() }
+        (pointer + count).initialize(to: member)
+        count += 1
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<JSONMember>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: pointer, count: count)
+        pointer.deallocate()
+        pointer = bigger
+        capacity *= 2
     }
 }

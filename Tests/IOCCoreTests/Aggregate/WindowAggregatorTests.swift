@@ -238,7 +238,9 @@ struct KPITests {
         #expect(s.at("by_district")?.keys == ["Q1", "Q3"])
         #expect(h.output.dispatched.count == 6)
         #expect(h.output.dispatched[1].route == "fire")
-        #expect(h.output.dispatched[1].line.hasSuffix(",\"route\":{\"category\":\"smoke\",\"route\":\"fire\",\"priority\":\"P1\"}}"))
+        #expect(
+            h.output.dispatched[1].line.hasSuffix(
+                ",\"route\":{\"category\":\"smoke\",\"route\":\"fire\",\"priority\":\"P1\"}}"))
     }
 
     @Test func servicesSection() {

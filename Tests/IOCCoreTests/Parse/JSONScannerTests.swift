@@ -161,12 +161,12 @@ struct JSONScannerTests {
         let bad = Array(#"{"a":1,"b":}"#.utf8)
         #expect(good.withUnsafeBytes { scanner.scan($0) } == .object)
         #expect(scanner.members.count == 2)
-        let capacity = scanner.members.capacity
+        let capacity = scanner.memberCapacity
         #expect(bad.withUnsafeBytes { scanner.scan($0) } == .malformed)
         #expect(scanner.members.isEmpty)
         #expect(good.withUnsafeBytes { scanner.scan($0) } == .object)
         #expect(scanner.members.count == 2)
-        #expect(scanner.members.capacity == capacity)
+        #expect(scanner.memberCapacity == capacity)
         #expect([UInt8]().withUnsafeBytes { scanner.scan($0) } == .malformed)
     }
 
