@@ -328,6 +328,7 @@ private struct ScanCursor {
 
     /// Scans a string's content; `pos` is just past the opening quote and ends just past the closing quote.
     /// Sets `lastStringHadEscapes`.
+    @inline(__always)
     mutating func string() -> Bool {
         var p = pos
         let n = count
