@@ -25,8 +25,9 @@ final class Waiter: @unchecked Sendable {
     private let sleeping = Atomic<Bool>(false)
     private let semaphore = DispatchSemaphore(value: 0)
 
-    /// Repeats `attempt` until it gives a value.
-    func wait<T>(_ attempt: () -> T?) -> T {
+    /// Repeats `attempt` until it gives a value; `idle` runs each time a timed sleep ends with nothing to do
+    /// (about every 20 ms on a quiet input), so housekeeping such as a rules reload does not wait for data.
+    func wait<T>(idle: () -> Void = {}, _ attempt: () -> T?) -> T {
         var spins = 0
         while true {
             if let value = attempt() { return value }
@@ -42,8 +43,9 @@ final class Waiter: @unchecked Sendable {
                 sleeping.store(false, ordering: .relaxed)
                 return value
             }
-            _ = semaphore.wait(timeout: .now() + .milliseconds(20))
+            let timedOut = semaphore.wait(timeout: .now() + .milliseconds(20)) == .timedOut
             sleeping.store(false, ordering: .relaxed)
+            if timedOut { idle() }
         }
     }
 

@@ -170,7 +170,7 @@ final class BatchPipeline: @unchecked Sendable {
         var finished = 0
         while finished < workers.count {
             let worker = workers[next]
-            let batch = aggregatorWaiter.wait { worker.output.tryPop() }
+            let batch = aggregatorWaiter.wait(idle: betweenBatches) { worker.output.tryPop() }
             worker.waiter.wake()
             next = (next + 1) % workers.count
             if batch.isEndOfInput {
