@@ -166,6 +166,28 @@ struct CLITests {
         #expect(reasons == ["wrong_format", "wrong_format", "wrong_format"])
     }
 
+    /// SIGTERM while the input is a named pipe nobody has opened for writing (the reader is blocked in open(2)):
+    /// the run still ends with its totals and exit 0.
+    @Test func sigtermWhileANamedPipeHasNoWriter() throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-fifo-\(UUID().uuidString)")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: fifo) }
+        let process = Process()
+        process.executableURL = TestPaths.iocBinary
+        process.arguments = ["run", fifo.path, "--totals", "-", "--snapshots", "/dev/null"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        process.terminate()
+        process.waitUntilExit()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(stdout.hasPrefix("{\"schema\":\"ioc.totals/1\",\"lines\":0"))
+    }
+
     /// SIGTERM while reading a quiet pipe: the run drains, closes its windows, writes the counts and exits 0.
     @Test func sigtermDrainsAndExitsZero() throws {
         let process = Process()

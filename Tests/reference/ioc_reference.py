@@ -901,7 +901,9 @@ class Processor:
         a = self.alerts
         for rid in self.overdue_reports(clock):
             a.raise_("report.overdue", rid, self.reports[rid].category.priority, clock)
-        for sensor in self.offline(self.traffic_last, clock) + self.offline(self.security_last, clock):
+        # One alert per sensor name for both kinds; raised in byte order of the name.
+        names = self.offline(self.traffic_last, clock) + self.offline(self.security_last, clock)
+        for sensor in sorted(set(names), key=byte_key):
             a.raise_("sensor.offline", sensor, "P3", clock)
         # security.hotspot: ">= 5 P1/P2 events there"; cleared "at a later
         # close whose window had fewer".

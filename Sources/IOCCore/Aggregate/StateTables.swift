@@ -76,7 +76,8 @@ struct DueHeap: Sendable {
     }
 }
 
-/// Per-sensor state: the newest event time seen and whether its `sensor.offline` alert is active.
+/// Per-sensor state: the newest event time seen and whether a `sensor.offline` alert may be active for it (its
+/// next event then clears the alert by name).
 public struct SensorTable: Sendable {
     public var names = Interner()
     public var lastTs: [Int64] = []

@@ -605,8 +605,12 @@ public final class WindowAggregator {
             servicesOverdue += 1
             agencyOverdue[Int(dossiers[i].agency)] += 1
         }
-        raiseOfflineSensors(&trafficSensors, clock: end)
-        raiseOfflineSensors(&securitySensors, clock: end)
+        // Traffic and security sensors are counted apart, but an alert is named by the sensor alone: one
+        // `sensor.offline:X` for both, raised again at a close while either is still silent.
+        var offline = offlineSensors(&trafficSensors, clock: end)
+        offline += offlineSensors(&securitySensors, clock: end)
+        offline.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for name in offline { alerts.raise(.sensorOffline, subject: name, priority: .p3, at: end) }
         checkHotspots(data, clock: end)
         checkMetricSLAs(data, clock: end)
         flushAlertChanges()
@@ -619,16 +623,15 @@ public final class WindowAggregator {
         writeSnapshot(data, end: end, final: true)
     }
 
-    private func raiseOfflineSensors(_ table: inout SensorTable, clock: Int64) {
+    /// Names of the sensors of `table` offline at `clock`; marks them so their next event clears the alert.
+    private func offlineSensors(_ table: inout SensorTable, clock: Int64) -> [String] {
         let threshold = clock &- rules.sensorTTL
         var names: [String] = []
-        for i in table.lastTs.indices where table.lastTs[i] < threshold && !table.alerted[i] {
+        for i in table.lastTs.indices where table.lastTs[i] < threshold {
             table.alerted[i] = true
             names.append(table.names.string(Int32(i)))
         }
-        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            alerts.raise(.sensorOffline, subject: name, priority: .p3, at: clock)
-        }
+        return names
     }
 
     private func checkHotspots(_ data: WindowData, clock: Int64) {

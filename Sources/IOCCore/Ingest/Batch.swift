@@ -58,6 +58,13 @@ public final class Batch: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
+    /// An empty batch marking the end of the input.
+    public static func endMarker() -> Batch {
+        let marker = Batch(capacity: 1, oversized: true)
+        marker.isEndOfInput = true
+        return marker
+    }
+
     public var capacity: Int { storage.count }
 
     /// The input bytes.

@@ -39,6 +39,14 @@ public struct EventValidator: Sendable {
         set { adapters.rules = newValue }
     }
 
+    /// The latest accepted event time: now + `--max-future`, saturating (a huge `--max-future` means "no limit",
+    /// not a wrapped negative bound).
+    @inline(__always)
+    static func futureLimit(now: Int64, maxFuture: Int64) -> Int64 {
+        let (sum, overflow) = now.addingReportingOverflow(maxFuture)
+        return overflow ? .max : sum
+    }
+
     public init(maxFuture: Int64 = 300_000_000_000, format: FeedFormat = .auto, adapterRules: AdapterRules = .default) {
         self.maxFuture = maxFuture
         adapters = FeedAdapters(format: format, rules: adapterRules)
@@ -191,7 +199,7 @@ struct MemberReader: ScannedMembers {
         // ts
         let parsed = try text(.ts, required: true, scratch: &scratch) { Timestamp.parse($0) }
         guard let ts = parsed ?? nil else { throw .badTimestamp }
-        if ts > now &+ maxFuture { throw .future }
+        if ts > EventValidator.futureLimit(now: now, maxFuture: maxFuture) { throw .future }
         e.ts = ts
         e.district = try string(.district, required: false, strings: &strings)
 

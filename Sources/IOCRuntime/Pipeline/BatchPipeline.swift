@@ -122,7 +122,25 @@ final class BatchPipeline: @unchecked Sendable {
     /// Where the aggregator parks (woken by workers passing a batch on).
     private let aggregatorWaiter = Waiter()
 
+    private let stop: StopFlag
+    /// When the aggregator first saw the stop flag with nothing to apply (monotonic ns), or nil.
+    private var stopSeenAt: Int64?
+
+    /// After SIGINT/SIGTERM, a reader that has sent nothing for a second is blocked in the system (a named pipe
+    /// with no writer, a quiet socket): the run ends without it, so a signal always gives the final snapshot and
+    /// exit 0.
+    private func readerIsStuck() -> Bool {
+        guard stop.isSet else { return false }
+        let now = monotonicNanoseconds()
+        guard let seen = stopSeenAt else {
+            stopSeenAt = now
+            return false
+        }
+        return now - seen > 1_000_000_000
+    }
+
     init(inputs: [InputSource], rules: Rules, options: RunOptions, stop: StopFlag, stats: PipelineStats? = nil) {
+        self.stop = stop
         self.stats = stats
         let workerCount = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         self.rules = RulesBox(rules)
@@ -170,7 +188,10 @@ final class BatchPipeline: @unchecked Sendable {
         var finished = 0
         while finished < workers.count {
             let worker = workers[next]
-            let batch = aggregatorWaiter.wait(idle: betweenBatches) { worker.output.tryPop() }
+            let batch = aggregatorWaiter.wait(idle: betweenBatches) { () -> Batch? in
+                if let batch = worker.output.tryPop() { return batch }
+                return readerIsStuck() ? Batch.endMarker() : nil
+            }
             worker.waiter.wake()
             next = (next + 1) % workers.count
             if batch.isEndOfInput {

@@ -56,12 +56,14 @@ public final class Runner {
         } else {
             rules = .default
         }
+        // Check the inputs without opening them: opening a named pipe blocks until a writer comes.
         for input in options.inputs where input != "-" {
-            do {
-                let fd = try BatchReader.open(input)
-                close(fd)
-            } catch {
-                throw UsageError("cannot read input '\(input)': \(error.reason)")
+            var st = stat()
+            if stat(input, &st) != 0 || access(input, R_OK) != 0 {
+                throw UsageError("cannot read input '\(input)': \(String(cString: strerror(errno)))")
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw UsageError("cannot read input '\(input)': Is a directory")
             }
         }
 

@@ -381,6 +381,30 @@ struct AlertTests {
         #expect(h.output.alerts.filter { $0.contains("\"cleared\"") }.count == 2)
     }
 
+    /// A traffic and a security sensor with the same name share one alert; the one still silent raises it again.
+    /// Alerts raised at one close go out in byte order of the subject, traffic and security sensors together.
+    @Test func sensorOfflineIsOneAlertPerNameRaisedInByteOrder() {
+        let (snaps, h) = run([
+            traffic("00:00:05", sensor: "X"),
+            security("00:00:05", sensor: "X", type: "intrusion"),
+            traffic("00:00:06", sensor: "t2"),
+            security("00:00:06", sensor: "c1", type: "intrusion"),
+            security("00:00:06", sensor: "c2", type: "intrusion"),
+            metric("00:07:00", name: "m", value: 1),
+            traffic("00:07:10", sensor: "X"),
+            metric("00:09:00", name: "m", value: 1),
+        ])
+        let raised = h.output.alerts.filter { $0.contains("\"raised\"") }.map {
+            try! JSONValue.parse(Array($0.utf8)).at("subject")!.string!
+        }
+        // First close with them offline: all four, in byte order; then X again (security X is still silent).
+        #expect(Array(raised.prefix(4)) == ["X", "c1", "c2", "t2"])
+        #expect(raised.filter { $0 == "X" }.count == 2)
+        let last = snaps.last!
+        #expect(last.at("security.sensors_offline")?.int == 3)
+        #expect(last.at("alerts.active")?.items.contains { $0.at("id")?.string == "sensor.offline:X" } == true)
+    }
+
     @Test func activeListIsOrderedByPriorityThenSinceThenId() {
         let (snaps, _) = run([
             traffic("08:00:00", sensor: "b-sensor"),

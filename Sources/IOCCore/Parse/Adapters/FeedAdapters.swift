@@ -75,7 +75,7 @@ struct FeedAdapters: Sendable {
                     &event, reader, alerts: alerts, strings: &strings, scratch: &scratch, nested: &nested)
             }
             guard accepted else { return .ignored }
-            if event.ts > now &+ maxFuture { throw .future }
+            if event.ts > EventValidator.futureLimit(now: now, maxFuture: maxFuture) { throw .future }
             return .accepted
         } catch {
             return .rejected(error)
