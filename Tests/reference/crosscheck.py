@@ -99,7 +99,9 @@ def main():
         print(f"ioc binary not found at {args.ioc}: build it first (swift build)")
         return 1
     ok = True
-    settings = [[], ["--window", "5m", "--lateness", "0s"], ["--window", "30s", "--lateness", "2m"]]
+    # The last setting puts hundreds of metric values in a window, past the sketch's exact buffer (256 values).
+    settings = [[], ["--window", "5m", "--lateness", "0s"], ["--window", "30s", "--lateness", "2m"],
+                ["--window", "6h", "--lateness", "1h"]]
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds.split(","):
             feed = f"{tmp}/feed-{seed}.ndjson"
