@@ -78,10 +78,6 @@ public struct AlertBook: Sendable {
         return true
     }
 
-    public func isActive(_ rule: AlertRule, subject: String) -> Bool {
-        active["\(rule.rawValue):\(subject)"] != nil
-    }
-
     /// Whether `a` is more urgent than `b`: priority (P1 first), then `since` (oldest first), then `id`.
     static func moreUrgent(_ a: Alert, _ b: Alert) -> Bool {
         if a.priority != b.priority { return a.priority < b.priority }

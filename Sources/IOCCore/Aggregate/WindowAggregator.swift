@@ -620,7 +620,7 @@ public final class WindowAggregator {
         if let firstKept = history.firstIndex(where: { $0.start >= horizon }), firstKept > 0 {
             history.removeFirst(firstKept)
         }
-        writeSnapshot(data, end: end, final: true)
+        writeSnapshot(data, end: end)
     }
 
     /// Names of the sensors of `table` offline at `clock`; marks them so their next event clears the alert.
@@ -766,36 +766,28 @@ public final class WindowAggregator {
 
     // MARK: - Snapshots
 
-    /// Writes a provisional snapshot of the open window at the watermark (`--every`).
-    public func provisionalSnapshot() {
-        guard let mark = watermark, let k = nextClose else { return }
-        let open = windows[k]?.data ?? WindowData(start: k * config.window, categories: rules.categories.count + 1)
-        writeSnapshot(open, end: k * config.window + config.window, final: false, clock: mark)
-    }
-
-    private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {
-        let clock = clock ?? end
+    /// Writes the final snapshot of a window that just closed; its end is the clock of its state members.
+    private func writeSnapshot(_ data: WindowData, end: Int64) {
         let urgent = alerts.mostUrgent()
-        let encoder = SnapshotEncoder(aggregator: self, clock: clock, provisional: !final, urgent: urgent)
-        let rolling15 = rolling(data, end: end, from: end - 900_000_000_000, to: data.start, final: final)
+        let encoder = SnapshotEncoder(aggregator: self, clock: end, urgent: urgent)
+        let rolling15 = rolling(data, end: end, from: end - 900_000_000_000, to: data.start)
         // The 60-minute section is the 15-minute one plus the older windows.
-        let rolling60 = rolling(
-            rolling15, end: end, from: end - 3_600_000_000_000, to: end - 900_000_000_000, final: final)
+        let rolling60 = rolling(rolling15, end: end, from: end - 3_600_000_000_000, to: end - 900_000_000_000)
         writer.reset()
         encoder.encode(
-            data, windowStart: data.start, windowEnd: end, final: final, rolling15: rolling15, rolling60: rolling60,
+            data, windowStart: data.start, windowEnd: end, final: true, rolling15: rolling15, rolling60: rolling60,
             into: &writer)
-        writer.bytes.withUnsafeBytes { output.snapshot($0, final: final) }
-        if final && output.wantsSummaries { output.summary(encoder.summary(data, windowEnd: end)) }
+        writer.bytes.withUnsafeBytes { output.snapshot($0, final: true) }
+        if output.wantsSummaries { output.summary(encoder.summary(data, windowEnd: end)) }
     }
 
     /// `data` merged with the closed windows (other than the closing one) whose start is in `from..<to`.
-    private func rolling(_ data: WindowData, end: Int64, from: Int64, to: Int64, final: Bool) -> WindowData {
+    /// The closing window is the last of `history`.
+    private func rolling(_ data: WindowData, end: Int64, from: Int64, to: Int64) -> WindowData {
         var merged = data
-        let older = final ? history.dropLast() : history[...]
-        for w in older.reversed() {
+        for w in history.dropLast().reversed() {
             if w.start < from { break }
-            if w.start < to && w.start < end - config.window { merged.merge(older: w) }
+            if w.start < to { merged.merge(older: w) }
         }
         return merged
     }

@@ -126,15 +126,12 @@ public struct BatchParser: Sendable {
                     batch.outcomes.append(
                         .rejected(.lineTooLong, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
                 } else {
-                    switch validator.validate(
-                        raw, base: start, now: batch.readAt, into: &event, strings: &batch.strings)
+                    switch parseLine(
+                        raw, base: start, in: input, now: batch.readAt, into: &event, strings: &batch.strings)
                     {
                     case .accepted:
                         event.lineNumber = Int(line)
                         event.source = batch.source
-                        batch.strings.withUnsafeBytes { store in
-                            classifier.classify(&event, EventBytes(input: input, strings: store))
-                        }
                         batch.outcomes.append(.event(Int32(batch.events.count)))
                         batch.events.append(event)
                     case .rejected(let reason):
@@ -148,6 +145,28 @@ public struct BatchParser: Sendable {
             start = next
         }
         batch.lines = Int(line)
+    }
+
+    /// Validates and classifies one line (no terminator) that starts at `base` in `input`, filling `event` when it
+    /// is accepted: the per-line work shared by the batch path and `LineProcessor`.
+    ///
+    /// - Complexity: O(line length); does not allocate after warm-up.
+    @inline(__always)
+    public mutating func parseLine(
+        _ raw: UnsafeRawBufferPointer, base: Int, in input: UnsafeRawBufferPointer, now: Int64,
+        into event: inout Event, strings: inout [UInt8]
+    ) -> LineOutcome {
+        let outcome = validator.validate(raw, base: base, now: now, into: &event, strings: &strings)
+        if outcome == .accepted {
+            strings.withUnsafeBytes { classifier.classify(&event, EventBytes(input: input, strings: $0)) }
+        }
+        return outcome
+    }
+
+    /// New rules (SIGHUP): classification and the adapters' mapping use them from the next line on.
+    public mutating func reload(_ rules: Rules) {
+        classifier = EventClassifier(rules: rules)
+        validator.adapterRules = rules.adapters
     }
 
     @inline(__always)

@@ -1,8 +1,8 @@
 /// The whole per-line path in one place: frame → validate → classify → aggregate, for callers that feed bytes
 /// on one thread (tests, and the runtime's sequential stage).
 public final class LineProcessor {
-    public var validator: EventValidator
-    public var classifier: EventClassifier
+    /// The per-line validate-and-classify step, the same one the threaded runtime's parse workers use.
+    public var parser: BatchParser
     public let aggregator: WindowAggregator
     private var framer: LineFramer
     private var strings: [UInt8] = []
@@ -17,8 +17,7 @@ public final class LineProcessor {
         format: FeedFormat = .auto
     ) {
         self.aggregator = aggregator
-        validator = EventValidator(maxFuture: maxFuture, format: format, adapterRules: aggregator.rules.adapters)
-        classifier = EventClassifier(rules: aggregator.rules)
+        parser = BatchParser(rules: aggregator.rules, maxLine: maxLine, maxFuture: maxFuture, format: format)
         framer = LineFramer(maxLine: maxLine)
         self.now = now
         strings.reserveCapacity(1024)
@@ -27,8 +26,7 @@ public final class LineProcessor {
     /// Replaces the rules (SIGHUP): classification and aggregation use them from the next line on.
     public func reload(_ rules: Rules) {
         aggregator.rules = rules
-        classifier = EventClassifier(rules: rules)
-        validator.adapterRules = rules.adapters
+        parser.reload(rules)
     }
 
     /// Starts reading a new input named `name`.
@@ -73,16 +71,11 @@ public final class LineProcessor {
     /// Validates, classifies and applies one line (no terminator).
     public func process(line: UnsafeRawBufferPointer, number: Int) {
         strings.removeAll(keepingCapacity: true)
-        let outcome = validator.validate(line, base: 0, now: now, into: &event, strings: &strings)
-        switch outcome {
+        switch parser.parseLine(line, base: 0, in: line, now: now, into: &event, strings: &strings) {
         case .accepted:
             event.lineNumber = number
             event.source = source
-            strings.withUnsafeBytes { store in
-                let bytes = EventBytes(input: line, strings: store)
-                classifier.classify(&event, bytes)
-                aggregator.apply(event, bytes)
-            }
+            strings.withUnsafeBytes { aggregator.apply(event, EventBytes(input: line, strings: $0)) }
         case .rejected(let reason):
             aggregator.reject(reason, source: source, line: number, raw: line)
         case .ignored:

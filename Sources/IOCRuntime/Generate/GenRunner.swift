@@ -1,6 +1,5 @@
 import Dispatch
 import IOCCore
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +21,7 @@ public enum GenRunner {
 
     public static func run(options: FeedGenerator.Options, rate: Double?) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        let stop = GenStopFlag()
+        let stop = StopFlag()
         var sources: [DispatchSourceSignal] = []
         let queue = DispatchQueue(label: "ioc.gen.signals")
         for sig in [SIGINT, SIGTERM] {
@@ -44,7 +43,7 @@ public enum GenRunner {
         if let rate, rate > 0, rate.isFinite {
             let perBlock = max(1, Int(rate / 50))
             let blockNanos = Double(perBlock) / rate * 1e9
-            let start = monotonicNanos()
+            let start = monotonicNanoseconds()
             var blocks = 0.0
             while !done && !stop.isSet {
                 buffer.removeAll(keepingCapacity: true)
@@ -63,7 +62,7 @@ public enum GenRunner {
                 let due = start + Int64(blocks * blockNanos)
                 // Sleep in slices of at most 100 ms so a signal is noticed promptly.
                 while !done && !stop.isSet {
-                    let now = monotonicNanos()
+                    let now = monotonicNanoseconds()
                     if now >= due { break }
                     sleepNanos(min(due - now, 100_000_000))
                 }
@@ -121,22 +120,9 @@ public enum GenRunner {
     @inline(__always)
     static func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
 
-    static func monotonicNanos() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
-
     static func sleepNanos(_ ns: Int64) {
         var request = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
         var remaining = timespec()
         _ = nanosleep(&request, &remaining)
     }
-}
-
-/// Set once by a signal handler, read by the writing loop.
-private final class GenStopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .releasing) }
-    var isSet: Bool { flag.load(ordering: .acquiring) }
 }

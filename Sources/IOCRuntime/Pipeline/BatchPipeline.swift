@@ -87,8 +87,7 @@ final class ParseWorker: @unchecked Sendable {
                 if rules.version != rulesVersion {
                     let (version, current) = rules.current
                     rulesVersion = version
-                    parser = BatchParser(
-                        rules: current, maxLine: options.maxLine, maxFuture: options.maxFuture, format: options.format)
+                    parser.reload(current)
                 }
                 if let stats {
                     let t0 = threadCPUNanoseconds()

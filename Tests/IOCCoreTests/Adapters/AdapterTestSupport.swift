@@ -63,7 +63,7 @@ enum AdapterTest {
     static func wideHarness(format: FeedFormat = .auto) -> CoreHarness {
         let day: Int64 = 86_400_000_000_000
         let harness = CoreHarness(window: 100 * day, lateness: 20 * 365 * day)
-        harness.processor.validator.format = format
+        harness.processor.parser.validator.format = format
         return harness
     }
 
