@@ -28,6 +28,27 @@ struct ArgumentScanner {
         return .option(a, inlineValue: nil)
     }
 
+    /// Walks every argument: positionals go to `positional` (an error by default), options to `option`, which
+    /// returns false for a name it does not know. Returns false when `-h`/`--help` was given (the caller prints
+    /// its help and exits 0).
+    mutating func forEachOption(
+        positional: (String) throws(CLIError) -> Void = { (p) throws(CLIError) in
+            throw CLIError("Unexpected argument '\(p)'")
+        },
+        _ option: (String, String?, inout ArgumentScanner) throws(CLIError) -> Bool
+    ) throws(CLIError) -> Bool {
+        while let item = next() {
+            switch item {
+            case .positional(let p):
+                try positional(p)
+            case .option(let name, let inline):
+                if name == "-h" || name == "--help" { return false }
+                guard try option(name, inline, &self) else { throw CLIError("Unknown option '\(name)'") }
+            }
+        }
+        return true
+    }
+
     /// The value of an option: its `=value`, or the next argument.
     mutating func value(for name: String, inline: String?) throws(CLIError) -> String {
         if let inline { return inline }

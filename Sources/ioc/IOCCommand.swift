@@ -100,66 +100,65 @@ enum IOCCommand {
         var options = RunOptions()
         var scanner = ArgumentScanner(arguments)
         do throws(CLIError) {
-            while let item = scanner.next() {
-                switch item {
-                case .positional(let p):
-                    options.inputs.append(p)
-                case .option(let name, let inline):
-                    switch name {
-                    case "-h", "--help":
-                        print(runHelp, terminator: "")
-                        return 0
-                    case "--summary":
-                        if inline != nil { throw CLIError("Option '--summary' takes no value") }
-                        options.summary = true
-                    case "--rules":
-                        options.rulesPath = try scanner.value(for: name, inline: inline)
-                    case "--window":
-                        options.window = try duration(name, scanner.value(for: name, inline: inline), positive: true)
-                    case "--lateness":
-                        options.lateness = try duration(name, scanner.value(for: name, inline: inline), positive: false)
-                    case "--max-future":
-                        options.maxFuture = try duration(
-                            name, scanner.value(for: name, inline: inline), positive: false)
-                    case "--max-line":
-                        options.maxLine = try count(name, scanner.value(for: name, inline: inline))
-                    case "--max-keys":
-                        options.maxKeys = try count(name, scanner.value(for: name, inline: inline))
-                    case "--snapshots":
-                        options.snapshots = try path(name, scanner.value(for: name, inline: inline))
-                    case "--latest":
-                        options.latest = try path(name, scanner.value(for: name, inline: inline))
-                    case "--alerts":
-                        options.alerts = try path(name, scanner.value(for: name, inline: inline))
-                    case "--dead-letter":
-                        options.deadLetter = try path(name, scanner.value(for: name, inline: inline))
-                    case "--dispatch":
-                        options.dispatch = try path(name, scanner.value(for: name, inline: inline))
-                    case "--format":
-                        let v = try scanner.value(for: name, inline: inline)
-                        guard let format = FeedFormat(rawValue: v) else {
-                            throw CLIError(
-                                "The value '\(v)' is invalid for '--format <format>': expected one of "
-                                    + FeedFormat.allCases.map(\.rawValue).joined(separator: ", "))
-                        }
-                        options.format = format
-                    case "--totals":
-                        options.totals = try path(name, scanner.value(for: name, inline: inline))
-                    case "--threads":
-                        options.workers = try count(name, scanner.value(for: name, inline: inline))
-                    case "--batch-size":
-                        options.batchSize = try count(name, scanner.value(for: name, inline: inline))
-                    case "--when-full":
-                        let v = try scanner.value(for: name, inline: inline)
-                        guard let mode = WhenFull(rawValue: v) else {
-                            throw CLIError(
-                                "The value '\(v)' is invalid for '--when-full <mode>': expected block or drop")
-                        }
-                        options.whenFull = mode
-                    default:
-                        throw CLIError("Unknown option '\(name)'")
+            let addInput: (String) throws(CLIError) -> Void = { options.inputs.append($0) }
+            let proceed = try scanner.forEachOption(positional: addInput) {
+                name, inline, scanner throws(CLIError) in
+                switch name {
+                case "--summary":
+                    if inline != nil { throw CLIError("Option '--summary' takes no value") }
+                    options.summary = true
+                case "--rules":
+                    options.rulesPath = try scanner.value(for: name, inline: inline)
+                case "--window":
+                    options.window = try duration(name, scanner.value(for: name, inline: inline), positive: true)
+                case "--lateness":
+                    options.lateness = try duration(name, scanner.value(for: name, inline: inline), positive: false)
+                case "--max-future":
+                    options.maxFuture = try duration(
+                        name, scanner.value(for: name, inline: inline), positive: false)
+                case "--max-line":
+                    options.maxLine = try count(name, scanner.value(for: name, inline: inline))
+                case "--max-keys":
+                    options.maxKeys = try count(name, scanner.value(for: name, inline: inline))
+                case "--snapshots":
+                    options.snapshots = try path(name, scanner.value(for: name, inline: inline))
+                case "--latest":
+                    options.latest = try path(name, scanner.value(for: name, inline: inline))
+                case "--alerts":
+                    options.alerts = try path(name, scanner.value(for: name, inline: inline))
+                case "--dead-letter":
+                    options.deadLetter = try path(name, scanner.value(for: name, inline: inline))
+                case "--dispatch":
+                    options.dispatch = try path(name, scanner.value(for: name, inline: inline))
+                case "--format":
+                    let v = try scanner.value(for: name, inline: inline)
+                    guard let format = FeedFormat(rawValue: v) else {
+                        throw CLIError(
+                            "The value '\(v)' is invalid for '--format <format>': expected one of "
+                                + FeedFormat.allCases.map(\.rawValue).joined(separator: ", "))
                     }
+                    options.format = format
+                case "--totals":
+                    options.totals = try path(name, scanner.value(for: name, inline: inline))
+                case "--threads":
+                    options.workers = try count(name, scanner.value(for: name, inline: inline))
+                case "--batch-size":
+                    options.batchSize = try count(name, scanner.value(for: name, inline: inline))
+                case "--when-full":
+                    let v = try scanner.value(for: name, inline: inline)
+                    guard let mode = WhenFull(rawValue: v) else {
+                        throw CLIError(
+                            "The value '\(v)' is invalid for '--when-full <mode>': expected block or drop")
+                    }
+                    options.whenFull = mode
+                default:
+                    return false
                 }
+                return true
+            }
+            guard proceed else {
+                print(runHelp, terminator: "")
+                return 0
             }
         } catch {
             return usageFailure(error.message, command: "run")
@@ -217,43 +216,40 @@ enum IOCCommand {
         var start: Int64?
         var bad = 0.0
         do throws(CLIError) {
-            while let item = scanner.next() {
-                switch item {
-                case .positional(let p):
-                    throw CLIError("Unexpected argument '\(p)'")
-                case .option(let name, let inline):
-                    switch name {
-                    case "-h", "--help":
-                        print(genHelp, terminator: "")
-                        return 0
-                    case "--events":
-                        events = try count(name, scanner.value(for: name, inline: inline))
-                    case "--duration":
-                        duration = try self.duration(name, scanner.value(for: name, inline: inline), positive: true)
-                    case "--rate":
-                        let v = try scanner.value(for: name, inline: inline)
-                        let number = v.hasSuffix("/s") ? String(v.dropLast(2)) : v
-                        guard let r = Double(number), r > 0, r.isFinite else {
-                            throw CLIError(
-                                "The value '\(v)' is invalid for '--rate <lines/s>': expected a positive number")
-                        }
-                        rate = r
-                    case "--seed":
-                        seed = try IOCCommand.seed(scanner.value(for: name, inline: inline))
-                    case "--start":
-                        let v = try scanner.value(for: name, inline: inline)
-                        var bytes = Array(v.utf8)
-                        guard let t = bytes.withUnsafeMutableBytes({ Timestamp.parse(UnsafeRawBufferPointer($0)) })
-                        else {
-                            throw CLIError("The value '\(v)' is invalid for '--start <time>': expected RFC 3339")
-                        }
-                        start = t
-                    case "--bad":
-                        bad = try ratio(name, scanner.value(for: name, inline: inline))
-                    default:
-                        throw CLIError("Unknown option '\(name)'")
+            let proceed = try scanner.forEachOption { name, inline, scanner throws(CLIError) in
+                switch name {
+                case "--events":
+                    events = try count(name, scanner.value(for: name, inline: inline))
+                case "--duration":
+                    duration = try self.duration(name, scanner.value(for: name, inline: inline), positive: true)
+                case "--rate":
+                    let v = try scanner.value(for: name, inline: inline)
+                    let number = v.hasSuffix("/s") ? String(v.dropLast(2)) : v
+                    guard let r = Double(number), r > 0, r.isFinite else {
+                        throw CLIError(
+                            "The value '\(v)' is invalid for '--rate <lines/s>': expected a positive number")
                     }
+                    rate = r
+                case "--seed":
+                    seed = try IOCCommand.seed(scanner.value(for: name, inline: inline))
+                case "--start":
+                    let v = try scanner.value(for: name, inline: inline)
+                    var bytes = Array(v.utf8)
+                    guard let t = bytes.withUnsafeMutableBytes({ Timestamp.parse(UnsafeRawBufferPointer($0)) })
+                    else {
+                        throw CLIError("The value '\(v)' is invalid for '--start <time>': expected RFC 3339")
+                    }
+                    start = t
+                case "--bad":
+                    bad = try ratio(name, scanner.value(for: name, inline: inline))
+                default:
+                    return false
                 }
+                return true
+            }
+            guard proceed else {
+                print(genHelp, terminator: "")
+                return 0
             }
             if events != nil && duration != nil { throw CLIError("Give at most one of '--events' and '--duration'") }
         } catch {
@@ -286,31 +282,28 @@ enum IOCCommand {
         var scanner = ArgumentScanner(arguments)
         var options = BenchOptions()
         do throws(CLIError) {
-            while let item = scanner.next() {
-                switch item {
-                case .positional(let p):
-                    throw CLIError("Unexpected argument '\(p)'")
-                case .option(let name, let inline):
-                    switch name {
-                    case "-h", "--help":
-                        print(benchHelp, terminator: "")
-                        return 0
-                    case "--events":
-                        options.events = try count(name, scanner.value(for: name, inline: inline))
-                    case "--seed":
-                        options.seed = try seed(scanner.value(for: name, inline: inline))
-                    case "--bad":
-                        options.badRatio = try ratio(name, scanner.value(for: name, inline: inline))
-                    case "--threads":
-                        options.workers = try count(name, scanner.value(for: name, inline: inline))
-                    case "--batch-size":
-                        options.batchSize = try count(name, scanner.value(for: name, inline: inline))
-                    case "--json":
-                        options.json = true
-                    default:
-                        throw CLIError("Unknown option '\(name)'")
-                    }
+            let proceed = try scanner.forEachOption { name, inline, scanner throws(CLIError) in
+                switch name {
+                case "--events":
+                    options.events = try count(name, scanner.value(for: name, inline: inline))
+                case "--seed":
+                    options.seed = try seed(scanner.value(for: name, inline: inline))
+                case "--bad":
+                    options.badRatio = try ratio(name, scanner.value(for: name, inline: inline))
+                case "--threads":
+                    options.workers = try count(name, scanner.value(for: name, inline: inline))
+                case "--batch-size":
+                    options.batchSize = try count(name, scanner.value(for: name, inline: inline))
+                case "--json":
+                    options.json = true
+                default:
+                    return false
                 }
+                return true
+            }
+            guard proceed else {
+                print(benchHelp, terminator: "")
+                return 0
             }
         } catch {
             return usageFailure(error.message, command: "bench")
@@ -331,23 +324,20 @@ enum IOCCommand {
         var printDefault = false
         var check: String?
         do throws(CLIError) {
-            while let item = scanner.next() {
-                switch item {
-                case .positional(let p):
-                    throw CLIError("Unexpected argument '\(p)'")
-                case .option(let name, let inline):
-                    switch name {
-                    case "-h", "--help":
-                        print(rulesHelp, terminator: "")
-                        return 0
-                    case "--print-default":
-                        printDefault = true
-                    case "--check":
-                        check = try scanner.value(for: name, inline: inline)
-                    default:
-                        throw CLIError("Unknown option '\(name)'")
-                    }
+            let proceed = try scanner.forEachOption { name, inline, scanner throws(CLIError) in
+                switch name {
+                case "--print-default":
+                    printDefault = true
+                case "--check":
+                    check = try scanner.value(for: name, inline: inline)
+                default:
+                    return false
                 }
+                return true
+            }
+            guard proceed else {
+                print(rulesHelp, terminator: "")
+                return 0
             }
             if printDefault == (check != nil) {
                 throw CLIError("Give exactly one of '--print-default' or '--check <file>'")
