@@ -144,6 +144,20 @@ enum IOCCommand {
                     options.workers = try count(name, scanner.value(for: name, inline: inline))
                 case "--batch-size":
                     options.batchSize = try count(name, scanner.value(for: name, inline: inline))
+                case "--listen":
+                    options.listen.append(try address(name, scanner.value(for: name, inline: inline)))
+                case "--publish":
+                    options.publish.append(try address(name, scanner.value(for: name, inline: inline)))
+                case "--follow":
+                    if inline != nil { throw CLIError("Option '--follow' takes no value") }
+                    options.follow = true
+                case "--from-start":
+                    if inline != nil { throw CLIError("Option '--from-start' takes no value") }
+                    options.fromStart = true
+                case "--every":
+                    options.every = try duration(name, scanner.value(for: name, inline: inline), positive: true)
+                case "--idle":
+                    options.idle = try duration(name, scanner.value(for: name, inline: inline), positive: true)
                 case "--when-full":
                     let v = try scanner.value(for: name, inline: inline)
                     guard let mode = WhenFull(rawValue: v) else {
@@ -177,6 +191,13 @@ enum IOCCommand {
                     + " duration such as 500ms, 30s, 5m or 1h")
         }
         return d
+    }
+
+    static func address(_ name: String, _ text: String) throws(CLIError) -> SocketAddress {
+        switch SocketAddress.parse(text) {
+        case .success(let a): return a
+        case .failure(let e): throw CLIError("The value '\(text)' is invalid for '\(name) <address>': \(e.message)")
+        }
     }
 
     static func count(_ name: String, _ text: String) throws(CLIError) -> Int {
@@ -384,10 +405,11 @@ enum IOCCommand {
         """
 
     static let runUsage =
-        "ioc run [<inputs> ...] [--format <format>] [--rules <file>] [--window <duration>] [--lateness <duration>]"
-        + " [--snapshots <path>] [--latest <path>] [--dispatch <path>] [--alerts <path>] [--dead-letter <path>]"
-        + " [--summary] [--totals <path>] [--max-line <n>] [--max-keys <n>] [--max-future <duration>] [--when-full <mode>]"
-        + " [--threads <n>] [--batch-size <n>]"
+        "ioc run [<inputs> ...] [--listen <address> ...] [--follow] [--from-start] [--format <format>]"
+        + " [--rules <file>] [--window <duration>] [--lateness <duration>] [--every <duration>] [--idle <duration>]"
+        + " [--snapshots <path>] [--latest <path>] [--publish <address> ...] [--dispatch <path>] [--alerts <path>]"
+        + " [--dead-letter <path>] [--summary] [--totals <path>] [--max-line <n>] [--max-keys <n>]"
+        + " [--max-future <duration>] [--when-full <mode>] [--threads <n>] [--batch-size <n>]"
 
     static let runHelp = """
         OVERVIEW: Process NDJSON events into KPI snapshots.
@@ -402,13 +424,24 @@ enum IOCCommand {
           <inputs>                Files to read in order; '-' is stdin. (default: stdin)
 
         OPTIONS:
+          --listen <address>      Accept NDJSON senders on tcp://HOST:PORT (host default 127.0.0.1) or
+                                  unix:///PATH; repeatable. Runs until SIGINT/SIGTERM.
+          --follow                Tail the input files as 'tail -F' does (rotation, truncation); runs until
+                                  SIGINT/SIGTERM.
+          --from-start            With --follow, read what the files already hold first. (default: from the end)
           --format <format>       Input format: auto (each line recognised: native, Open311, Suricata EVE,
                                   FIWARE NGSI), ioc, open311, eve or ngsi. (default: auto)
           --rules <file>          Rules file replacing the embedded default; SIGHUP reloads it.
           --window <duration>     Length of the tumbling event-time windows. (default: 60s)
           --lateness <duration>   How far behind the newest event the watermark runs. (default: 30s)
-          --snapshots <path>      Where final snapshots go, one JSON line each; '-' is stdout. (default: -)
+          --every <duration>      Also write a provisional snapshot ("final": false) of the open window this
+                                  often, on the wall clock.
+          --idle <duration>       On a quiet live input (socket, pipe, --follow), advance the watermark with the
+                                  wall clock after this long without events. (default: 10s)
+          --snapshots <path>      Where snapshots go, one JSON line each; '-' is stdout. (default: -)
           --latest <path>         File replaced atomically with the newest snapshot.
+          --publish <address>     Serve snapshots to subscribers on tcp://HOST:PORT or unix:///PATH: each one
+                                  as a line, the latest on connect; repeatable.
           --dispatch <path>       Routed field reports and security events; '{route}' in the path gives one
                                   file per route.
           --alerts <path>         One line per alert raised or cleared.

@@ -49,6 +49,23 @@ extension AggregatorOutput {
     public var wantsSummaries: Bool { true }
 }
 
+/// Run-time figures of a live run for the snapshot's `pipeline` section (`ring_fill`, `watermark_lag_ms`,
+/// `subscribers`, `subscribers_dropped`). Core has no clock: the runtime passes the wall clock in.
+public struct LiveFigures: Sendable {
+    /// Fraction of the parse stage's ring slots holding a batch, 0…1.
+    public var ringFill: Double
+    /// The wall clock, nanoseconds since the Unix epoch.
+    public var wallClock: Int64
+    /// Connected `--publish` subscribers, and those disconnected for falling behind (nil without `--publish`).
+    public var subscribers: (connected: Int, dropped: Int)?
+
+    public init(ringFill: Double, wallClock: Int64, subscribers: (connected: Int, dropped: Int)? = nil) {
+        self.ringFill = ringFill
+        self.wallClock = wallClock
+        self.subscribers = subscribers
+    }
+}
+
 /// Settings of the aggregation stage.
 public struct AggregatorConfig: Sendable {
     /// Window length, nanoseconds (`--window`).
@@ -98,6 +115,9 @@ public final class WindowAggregator {
     public private(set) var counts = PipelineCounts()
     /// Source names for dead-letter records, by source index.
     public var sources: [String] = ["-"]
+    /// Live runs (`--listen`, `--follow`, `--publish`, `--every`) add run-time figures to every snapshot's
+    /// `pipeline` section; replays of files leave them out, so their snapshots stay byte-identical run to run.
+    public var liveFigures: (() -> LiveFigures)?
 
     // Time.
     /// Greatest accepted `ts` minus lateness; nil before the first event.
@@ -563,6 +583,18 @@ public final class WindowAggregator {
         }
     }
 
+    /// Moves the watermark forward to `mark` without an event (SPEC §4's idle advance on a quiet live input) and
+    /// closes the windows it passes, empty ones included, so a silent feed still gets snapshots and alerts.
+    /// Does nothing before the first event or when `mark` is not ahead.
+    ///
+    /// - Complexity: O(windows closed).
+    public func advanceWatermark(to mark: Int64) {
+        guard let current = watermark, mark > current else { return }
+        watermark = mark
+        closeWindows(through: mark)
+        flushAlertChanges()
+    }
+
     /// Closes every open window (end of input or shutdown).
     public func finish() {
         guard var k = nextClose else { return }
@@ -620,7 +652,7 @@ public final class WindowAggregator {
         if let firstKept = history.firstIndex(where: { $0.start >= horizon }), firstKept > 0 {
             history.removeFirst(firstKept)
         }
-        writeSnapshot(data, end: end)
+        writeSnapshot(data, end: end, final: true)
     }
 
     /// Names of the sensors of `table` offline at `clock`; marks them so their next event clears the alert.
@@ -766,28 +798,38 @@ public final class WindowAggregator {
 
     // MARK: - Snapshots
 
-    /// Writes the final snapshot of a window that just closed; its end is the clock of its state members.
-    private func writeSnapshot(_ data: WindowData, end: Int64) {
+    /// Writes a provisional snapshot (`"final": false`, `--every`) of the oldest open window, the one the
+    /// watermark is in and that closes next; its state members are taken with the watermark as the clock.
+    /// Does nothing before the first event.
+    public func provisionalSnapshot() {
+        guard let mark = watermark, let k = nextClose else { return }
+        let open = windows[k]?.data ?? WindowData(start: k * config.window, categories: rules.categories.count + 1)
+        writeSnapshot(open, end: k * config.window + config.window, final: false, clock: mark)
+    }
+
+    private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {
+        let clock = clock ?? end
         let urgent = alerts.mostUrgent()
-        let encoder = SnapshotEncoder(aggregator: self, clock: end, urgent: urgent)
-        let rolling15 = rolling(data, end: end, from: end - 900_000_000_000, to: data.start)
+        let encoder = SnapshotEncoder(aggregator: self, clock: clock, provisional: !final, urgent: urgent)
+        let rolling15 = rolling(data, end: end, from: end - 900_000_000_000, to: data.start, final: final)
         // The 60-minute section is the 15-minute one plus the older windows.
-        let rolling60 = rolling(rolling15, end: end, from: end - 3_600_000_000_000, to: end - 900_000_000_000)
+        let rolling60 = rolling(
+            rolling15, end: end, from: end - 3_600_000_000_000, to: end - 900_000_000_000, final: final)
         writer.reset()
         encoder.encode(
-            data, windowStart: data.start, windowEnd: end, final: true, rolling15: rolling15, rolling60: rolling60,
+            data, windowStart: data.start, windowEnd: end, final: final, rolling15: rolling15, rolling60: rolling60,
             into: &writer)
-        writer.bytes.withUnsafeBytes { output.snapshot($0, final: true) }
-        if output.wantsSummaries { output.summary(encoder.summary(data, windowEnd: end)) }
+        writer.bytes.withUnsafeBytes { output.snapshot($0, final: final) }
+        if final && output.wantsSummaries { output.summary(encoder.summary(data, windowEnd: end)) }
     }
 
     /// `data` merged with the closed windows (other than the closing one) whose start is in `from..<to`.
-    /// The closing window is the last of `history`.
-    private func rolling(_ data: WindowData, end: Int64, from: Int64, to: Int64) -> WindowData {
+    private func rolling(_ data: WindowData, end: Int64, from: Int64, to: Int64, final: Bool) -> WindowData {
         var merged = data
-        for w in history.dropLast().reversed() {
+        let older = final ? history.dropLast() : history[...]
+        for w in older.reversed() {
             if w.start < from { break }
-            if w.start < to { merged.merge(older: w) }
+            if w.start < to && w.start < end - config.window { merged.merge(older: w) }
         }
         return merged
     }

@@ -30,6 +30,8 @@ public final class Batch: @unchecked Sendable {
     public var beginsSource: String?
     /// Set on the last batch of a source.
     public var endsSource = false
+    /// The batch's last line has no `\n` because its connection closed mid-line: it is rejected `truncated`.
+    public var truncatedTail = false
     /// Set on the batch that follows every input (no lines).
     public var isEndOfInput = false
     /// A line just before this batch's first line was longer than `--max-line`; its first bytes.
@@ -75,6 +77,7 @@ public final class Batch: @unchecked Sendable {
         count = 0
         beginsSource = nil
         endsSource = false
+        truncatedTail = false
         isEndOfInput = false
         tooLongBefore = nil
         events.removeAll(keepingCapacity: true)
@@ -121,7 +124,12 @@ public struct BatchParser: Sendable {
             let length = end - start
             if length > 0 && !isBlank(input, start, end) {
                 let raw = UnsafeRawBufferPointer(rebasing: input[start..<end])
-                if length > maxLine {
+                if next > n && batch.truncatedTail {
+                    // A connection closed in the middle of this line: what arrived is not the whole event.
+                    let cut = min(length, DeadLetter.rawLimit)
+                    batch.outcomes.append(
+                        .rejected(.truncated, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
+                } else if length > maxLine {
                     let cut = min(length, LineFramer.tooLongPrefix(maxLine: maxLine))
                     batch.outcomes.append(
                         .rejected(.lineTooLong, line: line, rawStart: Int32(start), rawCount: Int32(cut)))

@@ -2,14 +2,17 @@
 /// by bytes, so equal snapshots are equal bytes.
 struct SnapshotEncoder {
     unowned let agg: WindowAggregator
-    /// "The clock": the closing window's end.
+    /// "The clock": the window's end (final) or the watermark (provisional).
     let clock: Int64
+    /// A provisional snapshot's clock (the watermark) may be past the last close.
+    let provisional: Bool
     /// The most urgent active alerts, most urgent first (`alerts.active`).
     let urgent: [Alert]
 
-    init(aggregator: WindowAggregator, clock: Int64, urgent: [Alert]) {
+    init(aggregator: WindowAggregator, clock: Int64, provisional: Bool, urgent: [Alert]) {
         agg = aggregator
         self.clock = clock
+        self.provisional = provisional
         self.urgent = urgent
     }
 
@@ -40,6 +43,18 @@ struct SnapshotEncoder {
         out.int(c.ignored)
         out.raw(",\"dropped\":")
         out.int(c.dropped)
+        if let live = agg.liveFigures?() {
+            out.raw(",\"ring_fill\":")
+            out.double((live.ringFill * 1000).rounded() / 1000)
+            out.raw(",\"watermark_lag_ms\":")
+            if let mark = agg.watermark { out.int(Int((live.wallClock &- mark) / 1_000_000)) } else { out.null() }
+            if let subscribers = live.subscribers {
+                out.raw(",\"subscribers\":")
+                out.int(subscribers.connected)
+                out.raw(",\"subscribers_dropped\":")
+                out.int(subscribers.dropped)
+            }
+        }
         out.raw("},")
         kindSections(w, into: &out)
         out.raw(",\"rolling\":{\"15m\":{")
@@ -76,7 +91,7 @@ struct SnapshotEncoder {
         out.raw(",\"open\":")
         out.int(agg.reportsOpen)
         out.raw(",\"overdue\":")
-        out.int(agg.reportsOverdue)
+        out.int(reportsOverdue)
         out.raw(",\"received_total\":")
         out.int(agg.reportsReceivedTotal)
         out.raw(",\"resolved_total\":")
@@ -193,11 +208,11 @@ struct SnapshotEncoder {
         out.int(w.servicesOnTime)
         out.raw(",\"on_time_rate\":")
         out.double(ratio(w.servicesOnTime, w.servicesWithDue))
-        let overdueByAgency = agg.agencyOverdue
+        let overdueByAgency = dossierOverdueByAgency()
         out.raw(",\"in_progress\":")
         out.int(agg.servicesInProgress)
         out.raw(",\"overdue\":")
-        out.int(agg.servicesOverdue)
+        out.int(provisional ? overdueByAgency.reduce(0, +) : agg.servicesOverdue)
         out.raw(",\"by_agency\":{")
         var rows: [(name: String, id: Int32)] = []
         for id in 0..<Int32(agg.agencies.count) {
@@ -283,6 +298,26 @@ struct SnapshotEncoder {
 
     // MARK: - Helpers
 
+    /// Overdue reports at the clock: those already marked, plus (for a provisional clock past the last close)
+    /// open ones whose due has passed since.
+    private var reportsOverdue: Int {
+        var n = agg.reportsOverdue
+        guard provisional else { return n }
+        for r in agg.reports where r.isOpen && !r.overdue && r.due < clock { n += 1 }
+        return n
+    }
+
+    /// Overdue dossiers per agency id at the clock: kept up to date at each close, recounted for a provisional
+    /// clock past it.
+    private func dossierOverdueByAgency() -> [Int] {
+        guard provisional else { return agg.agencyOverdue }
+        var counts = [Int](repeating: 0, count: agg.agencies.count)
+        for d in agg.dossiers where d.inProgress && d.due != .min && d.due < clock && d.agency >= 0 {
+            counts[Int(d.agency)] += 1
+        }
+        return counts
+    }
+
     private func ratio(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : Double(a) / Double(b) }
 
     /// A JSON object of counts with keys sorted by bytes.
@@ -304,7 +339,7 @@ struct SnapshotEncoder {
         parts.append("window \(Timestamp.string(w.start))/\(Timestamp.string(windowEnd))")
         parts.append(
             "reports +\(w.reportsReceived) resolved \(w.reportsResolved) open \(agg.reportsOpen)"
-                + " overdue \(agg.reportsOverdue)")
+                + " overdue \(reportsOverdue)")
         let speed = w.readings > 0 ? String(Int((w.speedSum.value / Double(w.readings)).rounded())) : "-"
         parts.append("traffic \(w.readings) readings \(speed) km/h jam \(w.levels[3])")
         parts.append("security \(w.securityEvents) (P1 \(w.securityByPriority[0]))")

@@ -89,16 +89,21 @@ public final class BatchReader: @unchecked Sendable {
     let waiter = Waiter()
     /// Batches coming back from the aggregator.
     public let free: SPSCRing<Batch>
-    private let stop: StopFlag
-    private let maxLine: Int
-    private let batchSize: Int
+    let stop: StopFlag
+    let maxLine: Int
+    let batchSize: Int
     private let whenFull: WhenFull
     /// Lines dropped by `--when-full drop`.
     public let dropped = Atomic<Int>(0)
     /// Batches the reader holds (reader thread only).
     private var stash: [Batch] = []
     private var nextWorker = 0
-    private var sourceIndex: Int32 = -1
+    /// Source indices handed out so far, and those of ended sources ready for reuse (a long-running listener
+    /// sees many connections; their indices, and the aggregator's names for them, are recycled).
+    private var sourceCount: Int32 = 0
+    private var freeSourceIndices: [Int32] = []
+    /// Live inputs read after the files (`--listen`, `--follow`), or nil.
+    let live: LiveInputs?
 
     /// The batch that ends the stream (after every input), with `failure` set when reading failed.
     public final class EndMarker: @unchecked Sendable {
@@ -108,8 +113,9 @@ public final class BatchReader: @unchecked Sendable {
 
     init(
         inputs: [InputSource], workers: [SPSCRing<Batch>], workerWaiters: [Waiter], free: SPSCRing<Batch>,
-        stop: StopFlag, maxLine: Int, batchSize: Int, whenFull: WhenFull
+        stop: StopFlag, maxLine: Int, batchSize: Int, whenFull: WhenFull, live: LiveInputs? = nil
     ) {
+        self.live = live
         self.workerWaiters = workerWaiters
         self.inputs = inputs
         self.workers = workers
@@ -155,13 +161,24 @@ public final class BatchReader: @unchecked Sendable {
                 break
             }
         }
+        if let live, end.failure == nil { runLive(live) }
         let marker = takeBatch()
         marker.reset()
         marker.isEndOfInput = true
         send(marker, droppable: false)
     }
 
-    private func takeBatch() -> Batch {
+    /// A source index for a new source (one that ended is reused).
+    func newSourceIndex() -> Int32 {
+        if let i = freeSourceIndices.popLast() { return i }
+        sourceCount += 1
+        return sourceCount - 1
+    }
+
+    /// `index` may be given to a new source once its last batch has been sent (batches are applied in order).
+    func releaseSourceIndex(_ index: Int32) { freeSourceIndices.append(index) }
+
+    func takeBatch() -> Batch {
         if let b = stash.popLast() { return b }
         let b = waiter.wait { free.tryPop() }
         b.reset()
@@ -169,7 +186,7 @@ public final class BatchReader: @unchecked Sendable {
     }
 
     /// Hands `batch` to the next worker; under `--when-full drop` a full ring drops it (counting its lines).
-    private func send(_ batch: Batch, droppable: Bool) {
+    func send(_ batch: Batch, droppable: Bool) {
         let ring = workers[nextWorker]
         if ring.tryPush(batch) {
             workerWaiters[nextWorker].wake()
@@ -239,7 +256,7 @@ public final class BatchReader: @unchecked Sendable {
     private func pump(
         name: String, isRegular: Bool, fd: Int32, readInto: (UnsafeMutableRawPointer, Int) -> Int
     ) -> IOFailure? {
-        sourceIndex += 1
+        let sourceIndex = newSourceIndex()
         var batch = takeBatch()
         batch.beginsSource = name
         batch.source = sourceIndex
@@ -330,6 +347,7 @@ public final class BatchReader: @unchecked Sendable {
         batch.endsSource = true
         batch.stampRead()
         send(batch, droppable: false)
+        releaseSourceIndex(sourceIndex)
         return failure
     }
 
@@ -350,7 +368,7 @@ public final class BatchReader: @unchecked Sendable {
         batch.tooLongBefore = prefix
     }
 
-    private func recycle(_ batch: Batch) {
+    func recycle(_ batch: Batch) {
         if !batch.isOversized {
             batch.reset()
             stash.append(batch)

@@ -157,6 +157,15 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Accepts one pending connection as a non-blocking, close-on-exec descriptor; -1 with `errno` when none.
+    public static func accept(_ listener: Int32) -> Int32 {
+        let fd = Glibc.accept(listener, nil, nil)
+        guard fd >= 0 else { return fd }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        setNonBlocking(fd)
+        return fd
+    }
+
     public static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)

@@ -138,7 +138,10 @@ final class BatchPipeline: @unchecked Sendable {
         return now - seen > 1_000_000_000
     }
 
-    init(inputs: [InputSource], rules: Rules, options: RunOptions, stop: StopFlag, stats: PipelineStats? = nil) {
+    init(
+        inputs: [InputSource], rules: Rules, options: RunOptions, stop: StopFlag, stats: PipelineStats? = nil,
+        live: LiveInputs? = nil
+    ) {
         self.stop = stop
         self.stats = stats
         let workerCount = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -159,11 +162,24 @@ final class BatchPipeline: @unchecked Sendable {
         self.workers = workers
         reader = BatchReader(
             inputs: inputs, workers: workers.map(\.input), workerWaiters: workers.map(\.waiter), free: free,
-            stop: stop, maxLine: options.maxLine, batchSize: options.batchSize, whenFull: options.whenFull)
+            stop: stop, maxLine: options.maxLine, batchSize: options.batchSize, whenFull: options.whenFull,
+            live: live)
         for w in workers {
             w.readerWaiter = reader.waiter
             w.aggregatorWaiter = aggregatorWaiter
         }
+    }
+
+    /// Fraction of the parse stage's ring slots holding a batch (read from any thread; approximate while the
+    /// stages move).
+    var ringFill: Double {
+        var used = 0
+        var slots = 0
+        for w in workers {
+            used += w.input.count + w.output.count
+            slots += w.input.capacity + w.output.capacity
+        }
+        return slots == 0 ? 0 : min(1, Double(used) / Double(slots))
     }
 
     /// New rules for the parse stage (the aggregator's are set by the caller).
@@ -183,7 +199,8 @@ final class BatchPipeline: @unchecked Sendable {
         for t in threads { t.start() }
 
         var next = 0
-        var lineBase = 0
+        // Physical lines already applied per source index (sources interleave on a live run).
+        var lineBases: [Int] = []
         var finished = 0
         while finished < workers.count {
             let worker = workers[next]
@@ -204,19 +221,24 @@ final class BatchPipeline: @unchecked Sendable {
                 }
                 break
             }
+            let source = Int(batch.source)
+            while lineBases.count <= source {
+                lineBases.append(0)
+                aggregator.sources.append("-")
+            }
             if let name = batch.beginsSource {
-                aggregator.sources.append(name)
-                lineBase = 0
+                aggregator.sources[source] = name
+                lineBases[source] = 0
             }
             if let stats {
                 let t0 = threadCPUNanoseconds()
-                aggregator.apply(batch, lineBase: &lineBase)
+                aggregator.apply(batch, lineBase: &lineBases[source])
                 stats.applyNanos += Int(threadCPUNanoseconds() - t0)
                 stats.latencies.append((monotonicNanoseconds() - batch.readMonotonic, batch.events.count))
                 stats.appliedEvents.add(batch.events.count, ordering: .relaxed)
                 stats.appliedBytes.add(batch.count, ordering: .relaxed)
             } else {
-                aggregator.apply(batch, lineBase: &lineBase)
+                aggregator.apply(batch, lineBase: &lineBases[source])
             }
             aggregator.setDropped(reader.dropped.load(ordering: .relaxed))
             if !batch.isOversized {

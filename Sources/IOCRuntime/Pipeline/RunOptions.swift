@@ -26,6 +26,23 @@ public struct RunOptions: Sendable {
     public var format = FeedFormat.auto
     /// `--when-full block|drop`.
     public var whenFull = WhenFull.block
+    /// `--listen ADDR` (repeatable): sockets city systems connect to and stream NDJSON.
+    public var listen: [SocketAddress] = []
+    /// `--follow`: tail the file inputs as `tail -F` does (from their end unless `fromStart`).
+    public var follow = false
+    /// `--from-start`: with `--follow`, read what the files already hold first.
+    public var fromStart = false
+    /// `--every D`: a provisional snapshot of the open window every D of wall-clock time.
+    public var every: Int64?
+    /// `--idle D`: on a quiet live input the watermark advances with the wall clock after D.
+    public var idle: Int64 = 10_000_000_000
+    /// `--publish ADDR` (repeatable): where snapshot subscribers connect.
+    public var publish: [SocketAddress] = []
+
+    /// A live service (sockets, followed files, subscribers or provisional snapshots): its snapshots carry the
+    /// run-time figures (`ring_fill`, `watermark_lag_ms`, …) in `pipeline`.
+    public var isLiveService: Bool { !listen.isEmpty || follow || !publish.isEmpty || every != nil }
+
     /// Install SIGINT/SIGTERM/SIGHUP handlers (off when embedded, e.g. in tests).
     public var handleSignals = true
 

@@ -56,16 +56,19 @@ public final class Runner {
         } else {
             rules = .default
         }
-        // Check the inputs without opening them: opening a named pipe blocks until a writer comes.
+        // Check the inputs without opening them: opening a named pipe blocks until a writer comes. A followed
+        // file may not exist yet (as with `tail -F`, it is waited for).
         for input in options.inputs where input != "-" {
             var st = stat()
             if stat(input, &st) != 0 || access(input, R_OK) != 0 {
+                if options.follow && errno == ENOENT { continue }
                 throw UsageError("cannot read input '\(input)': \(String(cString: strerror(errno)))")
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 throw UsageError("cannot read input '\(input)': Is a directory")
             }
         }
+        if options.fromStart && !options.follow { throw UsageError("'--from-start' needs '--follow'") }
 
         let hub = OutputHub()
         var totalsSink: FileSink?
@@ -86,6 +89,38 @@ public final class Runner {
         }
         if options.summary { hub.summaries = stderrSink }
 
+        // Sockets are bound before any input is read, so a sender or subscriber can connect as soon as the
+        // command has started; a port in use is a failure to open an input or output (exit 1).
+        let log: @Sendable (String) -> Void = { line in IOCLog.write(line) }
+        var listeners: [(address: SocketAddress, fd: Int32)] = []
+        var publishers: [(address: SocketAddress, fd: Int32)] = []
+        if !options.listen.isEmpty || !options.publish.isEmpty {
+            signal(SIGPIPE, SIG_IGN)
+            Runner.raiseOpenFileLimit()
+            do {
+                for a in options.listen { listeners.append((a, try a.listen())) }
+                for a in options.publish { publishers.append((a, try a.listen())) }
+            } catch {
+                for l in listeners + publishers {
+                    close(l.fd)
+                    if case .unix(let path) = l.address { unlink(path) }
+                }
+                stderrSink.writeLine("Error: cannot listen on \(error)")
+                stderrSink.flush()
+                return 1
+            }
+            for l in listeners + publishers {
+                if case .unix(let path) = l.address { SocketFiles.shared.add(path) }
+            }
+        }
+        var publisher: SnapshotPublisher?
+        if !publishers.isEmpty {
+            let p = SnapshotPublisher(listeners: publishers, log: log)
+            p.start()
+            hub.publish = { p.publish($0) }
+            publisher = p
+        }
+
         var config = AggregatorConfig()
         config.window = options.window
         config.lateness = options.lateness
@@ -94,14 +129,40 @@ public final class Runner {
         aggregator.sources = []
 
         if options.handleSignals { installSignalHandlers() }
+
+        // Plain files are read first, in order; live inputs (sockets, followed files, and stdin among them)
+        // after, interleaved by arrival.
+        var files = options.inputs
+        var live: LiveInputs?
+        if !options.listen.isEmpty || options.follow {
+            var l = LiveInputs()
+            l.listeners = listeners
+            l.fromStart = options.fromStart
+            l.log = log
+            l.stdin = options.inputs.contains("-")
+            if options.follow { l.follow = options.inputs.filter { $0 != "-" } }
+            files = options.follow ? [] : options.inputs.filter { $0 != "-" }
+            live = l
+        } else if files.isEmpty {
+            files = ["-"]
+        }
         let pipeline = BatchPipeline(
-            inputs: (options.inputs.isEmpty ? ["-"] : options.inputs).map { .path($0) }, rules: rules,
-            options: options, stop: stop)
+            inputs: files.map { .path($0) }, rules: rules, options: options, stop: stop, live: live)
+        if options.isLiveService {
+            aggregator.liveFigures = { [pipeline, publisher] in
+                LiveFigures(
+                    ringFill: pipeline.ringFill, wallClock: wallClockNanoseconds(),
+                    subscribers: publisher.map { ($0.connected, $0.dropped) })
+            }
+        }
+        var clock = LiveClock(options: options, liveInput: live != nil || Runner.stdinIsStream(files))
         let failure = pipeline.run(into: aggregator) { [self] in
             if reloadRequested.exchange(false, ordering: .acquiringAndReleasing) { reload(pipeline, aggregator) }
+            clock.tick(aggregator, hub)
         }
         aggregator.finish()
         hub.flush()
+        publisher?.finish()
         if let sink = totalsSink {
             aggregator.totalsJSON().withUnsafeBytes { sink.writeLine($0) }
             sink.flush()
@@ -145,6 +206,22 @@ public final class Runner {
         stderrSink.flush()
     }
 
+    /// Whether stdin is among `files` and is a stream (pipe, socket, terminal) rather than a regular file.
+    static func stdinIsStream(_ files: [String]) -> Bool {
+        guard files.contains("-") else { return false }
+        var st = stat()
+        return fstat(STDIN_FILENO, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
+    }
+
+    /// 256 senders and their subscribers need more descriptors than some defaults allow: raise the soft limit
+    /// to the hard one.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     private func installSignalHandlers() {
         let stop = self.stop
         let interrupts = SignalCounter()
@@ -153,7 +230,10 @@ public final class Runner {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
             source.setEventHandler {
                 // The first signal drains and exits cleanly; a second one means "now".
-                if interrupts.add() > 1 { _exit(130) }
+                if interrupts.add() > 1 {
+                    SocketFiles.shared.removeAll()
+                    _exit(130)
+                }
                 stop.set()
             }
             source.resume()
@@ -171,4 +251,74 @@ public final class Runner {
 private final class SignalCounter: Sendable {
     private let count = Atomic<Int>(0)
     func add() -> Int { count.add(1, ordering: .relaxed).newValue }
+}
+
+/// Unix socket files this run created, removed even when a second signal ends it at once.
+final class SocketFiles: Sendable {
+    static let shared = SocketFiles()
+    private let paths = Mutex<[String]>([])
+    func add(_ path: String) { paths.withLock { $0.append(path) } }
+    func removeAll() {
+        paths.withLock { list in
+            for p in list { unlink(p) }
+            list.removeAll()
+        }
+    }
+}
+
+/// Notes for the operator on stderr (connections, rotated files, dropped subscribers), from any thread.
+enum IOCLog {
+    private static let lock = Mutex<Void>(())
+
+    static func write(_ line: String) {
+        lock.withLock { _ in
+            var text = line + "\n"
+            text.withUTF8 { buf in _ = Glibc.write(STDERR_FILENO, buf.baseAddress, buf.count) }
+        }
+    }
+}
+
+/// The wall-clock duties of the aggregator thread, run between batches and every ~20 ms when idle: the idle
+/// watermark advance (SPEC §4) and provisional snapshots (`--every`).
+struct LiveClock {
+    let idle: Int64
+    let every: Int64?
+    /// Input that can go quiet: sockets, followed files, a pipe or terminal on stdin.
+    let liveInput: Bool
+    private var acceptedSeen = -1
+    private var lastEventAt: Int64 = 0
+    private var markAtLastEvent: Int64?
+    private var lastProvisional: Int64
+    private var lastFlush: Int64
+
+    init(options: RunOptions, liveInput: Bool) {
+        idle = options.idle
+        every = options.every
+        self.liveInput = liveInput
+        let now = monotonicNanoseconds()
+        lastProvisional = now
+        lastFlush = now
+    }
+
+    mutating func tick(_ aggregator: WindowAggregator, _ hub: OutputHub) {
+        let now = monotonicNanoseconds()
+        let accepted = aggregator.counts.accepted
+        if accepted != acceptedSeen {
+            acceptedSeen = accepted
+            lastEventAt = now
+            markAtLastEvent = aggregator.watermark
+        } else if liveInput, let mark = markAtLastEvent, now - lastEventAt >= idle {
+            // Quiet for `--idle`: event time is taken to pass as the wall clock does since the last event.
+            aggregator.advanceWatermark(to: mark + (now - lastEventAt))
+        }
+        if let every, now - lastProvisional >= every {
+            lastProvisional = now
+            aggregator.provisionalSnapshot()
+        }
+        if liveInput && now - lastFlush >= 200_000_000 {
+            // Alerts, dead letters and dispatch files of a live run reach their readers within ~200 ms.
+            lastFlush = now
+            hub.flush()
+        }
+    }
 }
