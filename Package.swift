@@ -21,6 +21,6 @@ let package = Package(
         .target(name: "IOCTestSupport", dependencies: ["IOCCore", "IOCRuntime"]),
         .testTarget(name: "IOCCoreTests", dependencies: ["IOCCore", "IOCTestSupport"]),
         .testTarget(name: "IOCRuntimeTests", dependencies: ["IOCRuntime", "IOCTestSupport"]),
-        .testTarget(name: "iocTests", dependencies: ["IOCTestSupport", "IOCCore"]),
+        .testTarget(name: "iocTests", dependencies: ["IOCTestSupport", "IOCCore", "IOCRuntime"]),
     ]
 )

@@ -33,6 +33,11 @@ extension JSONValue {
     /// Whether this is `null`.
     public var isNull: Bool { self == .null }
 
+    public var bool: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
     /// Member names of an object, in order.
     public var keys: [String] {
         if case .object(let members) = self { return members.map(\.key) }

@@ -1,0 +1,334 @@
+import Foundation
+import IOCCore
+import IOCRuntime
+import IOCTestSupport
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `ioc run` as a live service (SPEC §4, §6, §9): senders stream into `--listen` sockets, subscribers watch
+/// `--publish`, files are tailed with `--follow`. Every wait is bounded; nothing here asserts timing.
+@Suite("Live service", .serialized)
+struct LiveServiceTests {
+    /// Lines a subscriber has received, from its reading thread.
+    final class Received: Sendable {
+        let lines = Mutex<[String]>([])
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
+    }
+
+    private static func generatedFeed(events: Int, seed: Int, bad: String) throws -> [String] {
+        let gen = try ProcessRunner.ioc(["gen", "--events", "\(events)", "--seed", "\(seed)", "--bad", bad])
+        #expect(gen.status == 0)
+        return gen.stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    private static func finals(_ lines: [String]) -> [String] { lines.filter { $0.contains("\"final\":true") } }
+
+    /// The issue's acceptance test: 50 senders at once over TCP and a Unix socket, three subscribers of which one
+    /// never reads. Every line sent is accounted for, the stalled subscriber is dropped, the others get every
+    /// final snapshot, and the run drains and exits 0 on SIGTERM.
+    @Test func fiftySendersThreeSubscribersOneStalled() throws {
+        let dir = try makeTestDirectory("live")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let feed = try Self.generatedFeed(events: 60_000, seed: 11, bad: "0.02")
+        let port = freeTCPPort()
+        let tcp = try SocketAddress.parse("tcp://127.0.0.1:\(port)").get()
+        let unix = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
+        let pub = SocketAddress.unix(path: dir.appendingPathComponent("pub.sock").path)
+        let run = try LiveProcess(
+            [
+                "run", "--listen", tcp.description, "--listen", unix.description, "--publish", pub.description,
+                "--window", "2s", "--lateness", "1s", "--every", "100ms", "--snapshots", "snaps.ndjson",
+                "--totals", "totals.json", "--dead-letter", "dl.ndjson",
+            ], in: dir)
+
+        // Subscribers first: two read everything, one connects with a tiny buffer and never reads.
+        let readers = [Received(), Received()]
+        let readerDone = DispatchGroup()
+        for r in readers {
+            let socket = try TestSocket(pub)
+            readerDone.enter()
+            Thread.detachNewThread {
+                socket.readLines { r.append($0) }
+                socket.close()
+                readerDone.leave()
+            }
+        }
+        let stalled = try TestSocket(pub, receiveBuffer: 4096)
+
+        // 50 senders, each streaming every 50th line in order, half over TCP and half over the Unix socket.
+        let senders = 50
+        let sendersDone = DispatchGroup()
+        let failures = Atomic<Int>(0)
+        for i in 0..<senders {
+            let address = i % 2 == 0 ? tcp : unix
+            let mine = stride(from: i, to: feed.count, by: senders).map { feed[$0] }
+            sendersDone.enter()
+            Thread.detachNewThread {
+                defer { sendersDone.leave() }
+                guard let socket = try? TestSocket(address) else {
+                    failures.add(1, ordering: .relaxed)
+                    return
+                }
+                var chunk: [UInt8] = []
+                for line in mine {
+                    chunk.append(contentsOf: line.utf8)
+                    chunk.append(0x0A)
+                    if chunk.count > 16_384 {
+                        if !socket.send(chunk) { failures.add(1, ordering: .relaxed) }
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !socket.send(chunk) { failures.add(1, ordering: .relaxed) }
+                socket.close()
+            }
+        }
+        #expect(sendersDone.wait(timeout: .now() + 120) == .success, "senders did not finish")
+        #expect(failures.load(ordering: .relaxed) == 0)
+
+        // Ingestion finishes: a provisional snapshot shows every line counted.
+        let allCounted = eventually(timeout: 60) {
+            guard let last = readers[0].all.last, let snapshot = try? JSONValue.parse(Array(last.utf8)) else {
+                return false
+            }
+            return snapshot.at("pipeline.lines")?.int == feed.count
+        }
+        #expect(allCounted, "the run never counted all \(feed.count) lines")
+        #expect(run.stop() == 0, "ioc run did not exit 0 after SIGTERM: \(run.stderr)")
+        #expect(readerDone.wait(timeout: .now() + 30) == .success, "subscribers were not closed at the end")
+
+        // Every line sent is accounted for.
+        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        let lines = totals.at("lines")?.int ?? -1
+        let accounted =
+            (totals.at("accepted")?.int ?? 0) + (totals.at("rejected")?.int ?? 0) + (totals.at("ignored")?.int ?? 0)
+        #expect(lines == feed.count)
+        #expect(accounted == feed.count)
+        #expect(totals.at("dropped")?.int == 0)
+        #expect((totals.at("rejected")?.int ?? 0) > 0, "the feed's bad lines are rejected, not lost")
+
+        // The stalled subscriber was disconnected, the others were not.
+        let stalledBytes = stalled.drain()
+        stalled.close()
+        #expect(run.stderr.contains("fell"), "no note of the dropped subscriber: \(run.stderr)")
+        let snapshots = try String(contentsOf: dir.appendingPathComponent("snaps.ndjson"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let published = snapshots.reduce(0) { $0 + $1.utf8.count + 1 }
+        #expect(stalledBytes < published, "the stalled subscriber received everything (\(stalledBytes) bytes)")
+        let last = try JSONValue.parse(Array(snapshots.last!.utf8))
+        #expect(last.at("pipeline.subscribers_dropped")?.int == 1)
+        #expect(last.at("pipeline.ring_fill")?.number != nil)
+
+        // The others received every final snapshot, byte for byte and in order.
+        let finals = Self.finals(snapshots)
+        #expect(finals.count > 20)
+        for r in readers {
+            #expect(Self.finals(r.all) == finals)
+        }
+        // Connections interleave, so many events arrive after their window closed: still accounted for.
+        #expect((totals.at("late")?.int ?? 0) >= 0)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("in.sock").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("pub.sock").path))
+    }
+
+    /// A connection closed in the middle of a line gives `truncated` with the bytes that arrived; a new
+    /// subscriber first gets the latest snapshot.
+    @Test func connectionClosedMidLineIsTruncatedAndLatestOnConnect() throws {
+        let dir = try makeTestDirectory("trunc")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
+        let pub = try SocketAddress.parse("tcp://127.0.0.1:\(freeTCPPort())").get()
+        let run = try LiveProcess(
+            [
+                "run", "--listen", address.description, "--publish", pub.description, "--every", "100ms",
+                "--dead-letter", "dl.ndjson", "--totals", "totals.json", "--snapshots", "/dev/null",
+            ], in: dir)
+        let now = Timestamp.string(wallClockNanoseconds())
+        let sender = try TestSocket(address)
+        sender.send(Array(#"{"kind":"metric","ts":"\#(now)","name":"portal.up","value":1}"#.utf8) + [0x0A])
+        sender.send(Array(#"{"kind":"metric","ts":"\#(now)","na"#.utf8))
+        sender.close()
+
+        // A subscriber arriving late still gets the newest snapshot straight away.
+        let late = try TestSocket(pub)
+        var first: String?
+        Thread.detachNewThread {
+            usleep(3_000_000)
+            late.close()
+        }
+        late.readLines { line in if first == nil { first = line } }
+        #expect(first?.hasPrefix(#"{"schema":"ioc.snapshot/1""#) == true)
+        #expect(run.stop() == 0)
+        let deadLetters = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
+        let record = try JSONValue.parse(Array(deadLetters.split(separator: "\n").first!.utf8))
+        #expect(record.at("reason")?.string == "truncated")
+        #expect(record.at("line")?.int == 2)
+        #expect(record.at("raw")?.string == #"{"kind":"metric","ts":"\#(now)","na"#)
+        #expect(record.at("source")?.string?.hasPrefix(address.description) == true)
+        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        #expect(totals.at("lines")?.int == 2)
+        #expect(totals.at("accepted")?.int == 1)
+    }
+
+    /// `--follow` tails a file through appends (a line split across writes), a rotation (with a last write to
+    /// the old file) and a truncation, and loses no line.
+    @Test func followSurvivesRotationAndTruncation() throws {
+        let dir = try makeTestDirectory("follow")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("events.ndjson").path
+        var serial = 0
+        func lines(_ n: Int) -> String {
+            var text = ""
+            for _ in 0..<n {
+                serial += 1
+                let ts = Timestamp.string(wallClockNanoseconds())
+                text += #"{"kind":"metric","ts":"\#(ts)","name":"portal.response_ms","value":\#(serial)}"# + "\n"
+            }
+            return text
+        }
+        func append(_ text: String, to file: String) {
+            let fd = open(file, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+            _ = text.utf8CString.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count - 1) }
+            close(fd)
+        }
+        append(lines(100), to: path)
+        let run = try LiveProcess(
+            [
+                "run", path, "--follow", "--from-start", "--every", "50ms", "--latest", "latest.json",
+                "--totals", "totals.json", "--dead-letter", "dl.ndjson", "--snapshots", "/dev/null",
+            ], in: dir)
+        let latest = dir.appendingPathComponent("latest.json")
+        func counted(_ n: Int) -> Bool {
+            eventually(timeout: 30) {
+                guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
+                    return false
+                }
+                return s.at("pipeline.lines")?.int == n
+            }
+        }
+        // Lines written before the run are read (--from-start), then appends, one line in two writes.
+        #expect(counted(100))
+        let more = lines(50)
+        let splitAt = more.utf8.index(more.utf8.startIndex, offsetBy: more.utf8.count - 20)
+        append(String(more[..<splitAt]), to: path)
+        usleep(300_000)
+        append(String(more[splitAt...]), to: path)
+        #expect(counted(150))
+
+        // Rotation: the old file gets a last write after the rename, then a new file appears at the path.
+        let rotated = path + ".1"
+        #expect(rename(path, rotated) == 0)
+        append(lines(10), to: rotated)
+        usleep(300_000)
+        append(lines(20), to: path)
+        #expect(counted(180))
+
+        // Truncation: the file is emptied and written again from the start.
+        #expect(truncate(path, 0) == 0)
+        usleep(300_000)
+        append(lines(5), to: path)
+        #expect(counted(185))
+
+        #expect(run.stop() == 0)
+        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        #expect(totals.at("lines")?.int == 185)
+        #expect(totals.at("accepted")?.int == 185)
+        #expect(totals.at("rejected")?.int == 0)
+        #expect(run.stderr.contains("rotated"))
+        #expect(run.stderr.contains("truncated"))
+    }
+
+    /// Without `--from-start`, `--follow` starts at the end, as `tail -F` does.
+    @Test func followStartsAtTheEnd() throws {
+        let dir = try makeTestDirectory("follow-end")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("events.ndjson")
+        let ts = Timestamp.string(wallClockNanoseconds())
+        let line = #"{"kind":"metric","ts":"\#(ts)","name":"portal.up","value":1}"# + "\n"
+        try String(repeating: line, count: 7).write(to: path, atomically: false, encoding: .utf8)
+        let run = try LiveProcess(
+            ["run", path.path, "--follow", "--every", "50ms", "--latest", "latest.json", "--totals", "totals.json"],
+            in: dir)
+        usleep(500_000)
+        let handle = try FileHandle(forWritingTo: path)
+        handle.seekToEndOfFile()
+        handle.write(Data(String(repeating: line, count: 3).utf8))
+        try handle.close()
+        let latest = dir.appendingPathComponent("latest.json")
+        #expect(
+            eventually(timeout: 30) {
+                guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
+                    return false
+                }
+                return s.at("pipeline.lines")?.int == 3
+            })
+        #expect(run.stop() == 0)
+        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        #expect(totals.at("lines")?.int == 3)
+    }
+
+    /// A quiet live input still closes its windows (SPEC §4): with `--idle 300ms` the watermark advances with
+    /// the wall clock, so the window of the only event closes while the run goes on.
+    @Test func idleAdvanceClosesWindowsOnAQuietSocket() throws {
+        let dir = try makeTestDirectory("idle")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
+        let run = try LiveProcess(
+            [
+                "run", "--listen", address.description, "--window", "1s", "--lateness", "0s", "--idle", "300ms",
+                "--snapshots", "snaps.ndjson", "--alerts", "alerts.ndjson",
+            ], in: dir)
+        let sender = try TestSocket(address)
+        let ts = Timestamp.string(wallClockNanoseconds())
+        sender.send(
+            Array(#"{"kind":"traffic","ts":"\#(ts)","sensor":"L-1","vehicles":4,"speed_kmh":50}"#.utf8) + [0x0A])
+        // The sender stays connected and silent: only the wall clock can close the window.
+        let snaps = dir.appendingPathComponent("snaps.ndjson")
+        let closed = eventually(timeout: 30) {
+            let text = (try? String(contentsOf: snaps, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").count >= 2
+        }
+        #expect(closed, "no window closed on a quiet input")
+        sender.close()
+        #expect(run.stop() == 0)
+        let first = try String(contentsOf: snaps, encoding: .utf8).split(separator: "\n").first!
+        let snapshot = try JSONValue.parse(Array(first.utf8))
+        #expect(snapshot.at("traffic.readings")?.int == 1)
+        #expect(snapshot.at("window.final")?.bool == true)
+    }
+
+    @Test(
+        "Bad live flags: Error, Usage, hint, exit 64",
+        arguments: [
+            (["run", "--listen", "http://x"], "Error: The value 'http://x' is invalid for '--listen <address>'"),
+            (["run", "--listen", "tcp://127.0.0.1:99999"], "Error: The value 'tcp://127.0.0.1:99999' is invalid"),
+            (["run", "--publish", "tcp://nohost:80"], "Error: The value 'tcp://nohost:80' is invalid for '--publish"),
+            (["run", "--every", "0s"], "Error: The value '0s' is invalid for '--every <duration>'"),
+            (["run", "--idle", "later"], "Error: The value 'later' is invalid for '--idle <duration>'"),
+            (["run", "--follow=yes"], "Error: Option '--follow' takes no value"),
+            (["run", "--from-start"], "Error: '--from-start' needs '--follow'"),
+        ])
+    func badLiveFlags(args: [String], message: String) throws {
+        let r = try ProcessRunner.ioc(args, stdin: "")
+        #expect(r.status == 64)
+        #expect(r.stderr.hasPrefix(message), "\(r.stderr)")
+        #expect(r.stderr.hasSuffix("  See 'ioc run --help' for more information.\n"))
+    }
+
+    /// A port already taken is a failure to open an input: exit 1, naming the address and the reason.
+    @Test func portInUseExitsOne() throws {
+        guard case .success(let any) = SocketAddress.parse("tcp://127.0.0.1:0") else { return }
+        let fd = try any.listen()
+        defer { close(fd) }
+        let port = SocketAddress.boundPort(fd)!
+        let r = try ProcessRunner.ioc(["run", "--listen", "tcp://127.0.0.1:\(port)"], stdin: "")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("tcp://127.0.0.1:\(port): Address already in use"), "\(r.stderr)")
+    }
+}
