@@ -137,6 +137,72 @@ struct LiveServiceTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("pub.sock").path))
     }
 
+    /// 256 senders connected at the same time, one of which floods without end and one of which sends an
+    /// over-long line: the other senders' lines are all counted while the flood goes on, and the long line is
+    /// `line_too_long` on its own connection only.
+    @Test func twoHundredFiftySixConcurrentSendersAndAFlood() throws {
+        let dir = try makeTestDirectory("many")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let address = try SocketAddress.parse("tcp://127.0.0.1:\(freeTCPPort())").get()
+        let run = try LiveProcess(
+            [
+                "run", "--listen", address.description, "--every", "100ms", "--latest", "latest.json",
+                "--max-line", "1000", "--totals", "totals.json", "--dead-letter", "dl.ndjson", "--snapshots",
+                "/dev/null",
+            ], in: dir)
+        let ts = Timestamp.string(wallClockNanoseconds())
+        @Sendable func line(_ sensor: String) -> [UInt8] {
+            Array(#"{"kind":"traffic","ts":"\#(ts)","sensor":"\#(sensor)","vehicles":3,"speed_kmh":41}"#.utf8) + [0x0A]
+        }
+        // The flood: one sender writing as fast as it can until told to stop.
+        let flooding = Atomic<Bool>(true)
+        let floodLines = Atomic<Int>(0)
+        let floodDone = DispatchSemaphore(value: 0)
+        let flooder = try TestSocket(address)
+        Thread.detachNewThread {
+            let block = [UInt8]((0..<500).flatMap { _ in line("flood") })
+            while flooding.load(ordering: .relaxed) && flooder.send(block) { floodLines.add(500, ordering: .relaxed) }
+            flooder.close()
+            floodDone.signal()
+        }
+        // 256 more connections, all open at once before any of them sends.
+        var sockets: [TestSocket] = []
+        for _ in 0..<256 { sockets.append(try TestSocket(address)) }
+        for (i, s) in sockets.enumerated() {
+            if i == 7 { s.send(Array(repeating: 0x78, count: 5000) + [0x0A]) }
+            for _ in 0..<4 { s.send(line("S-\(i)")) }
+        }
+        for s in sockets { s.close() }
+        // Each of the 256 senders' 4 lines is counted while the flood is still running.
+        let latest = dir.appendingPathComponent("latest.json")
+        let othersCounted = eventually(timeout: 60) {
+            guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
+                return false
+            }
+            return s.at("traffic.sensors_online")?.int == 257
+        }
+        #expect(othersCounted, "the flood starved the other senders")
+        flooding.store(false, ordering: .relaxed)
+        #expect(floodDone.wait(timeout: .now() + 30) == .success)
+        // Everything sent is read before the run is stopped (a stop cuts what is still in flight: `truncated`).
+        let sent = floodLines.load(ordering: .relaxed) + 256 * 4 + 1
+        #expect(
+            eventually(timeout: 60) {
+                guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
+                    return false
+                }
+                return s.at("pipeline.lines")?.int == sent
+            })
+        #expect(run.stop() == 0)
+        let deadLetters = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
+            .split(separator: "\n").compactMap { try? JSONValue.parse(Array($0.utf8)) }
+        #expect(deadLetters.map { $0.at("reason")?.string } == ["line_too_long"])
+        #expect(deadLetters.first?.at("line")?.int == 1)
+        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        #expect((totals.at("accepted")?.int ?? 0) > 256 * 4)
+        #expect(totals.at("rejected")?.int == 1)
+    }
+
     /// A connection closed in the middle of a line gives `truncated` with the bytes that arrived; a new
     /// subscriber first gets the latest snapshot.
     @Test func connectionClosedMidLineIsTruncatedAndLatestOnConnect() throws {

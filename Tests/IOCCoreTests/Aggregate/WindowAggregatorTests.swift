@@ -496,3 +496,94 @@ struct DeadLetterTests {
         #expect(h.counts.lines == 6)
     }
 }
+
+/// The live-run additions to the aggregator: provisional snapshots (`--every`), the idle watermark advance and
+/// the run-time figures of the `pipeline` section.
+@Suite("Live aggregation")
+struct LiveAggregationTests {
+    @Test func provisionalSnapshotOfTheOpenWindowAtTheWatermark() throws {
+        let h = CoreHarness(lateness: 10_000_000_000)
+        h.feed(
+            [
+                report("08:00:05", id: "r1", status: "new", category: "fire"), traffic("08:00:20"),
+                traffic("08:01:30", speed: 5),
+            ].joined(separator: "\n") + "\n", finish: false)
+        // Watermark 08:01:20: window 08:00 closed, 08:01 is open.
+        #expect(h.output.snapshots.count == 1)
+        h.processor.aggregator.provisionalSnapshot()
+        #expect(h.output.provisional.count == 1)
+        let p = try JSONValue.parse(Array(h.output.provisional[0].utf8))
+        #expect(p.at("window.start")?.string == "2026-11-22T08:01:00Z")
+        #expect(p.at("window.final")?.bool == false)
+        #expect(p.at("watermark")?.string == "2026-11-22T08:01:20Z")
+        #expect(p.at("traffic.readings")?.int == 1)
+        // The fire report (SLA 1 h) is open, not overdue, at the watermark.
+        #expect(p.at("field_reports.open")?.int == 1)
+        #expect(p.at("field_reports.overdue")?.int == 0)
+        // The rolling sections hold the closed window too.
+        #expect(p.at("rolling.15m.traffic.readings")?.int == 2)
+        #expect(p.at("rolling.15m.field_reports.received")?.int == 1)
+        // A provisional snapshot changes nothing that follows.
+        h.processor.endSource()
+        h.processor.finish()
+        #expect(h.output.snapshots.count == 2)
+        let final = try JSONValue.parse(Array(h.output.snapshots[1].utf8))
+        #expect(final.at("window.final")?.bool == true)
+        #expect(final.at("traffic.readings")?.int == 1)
+    }
+
+    @Test func provisionalSnapshotBeforeAnyEventWritesNothing() {
+        let h = CoreHarness()
+        h.processor.aggregator.provisionalSnapshot()
+        #expect(h.output.provisional.isEmpty)
+        #expect(h.output.snapshots.isEmpty)
+    }
+
+    @Test func idleAdvanceClosesWindowsEmptyOnesIncludedAndRaisesOfflineAlerts() throws {
+        let h = CoreHarness(lateness: 0)
+        h.feed(traffic("08:00:10", sensor: "L-1") + "\n", finish: false)
+        #expect(h.output.snapshots.isEmpty)
+        let mark = try #require(h.processor.aggregator.watermark)
+        // Seven quiet minutes of wall clock: windows 08:00 … 08:06 close, the sensor goes offline (TTL 5 m).
+        h.processor.aggregator.advanceWatermark(to: mark + 420_000_000_000)
+        let snaps = h.output.snapshotValues
+        #expect(snaps.count == 7)
+        #expect(snaps[0].at("traffic.readings")?.int == 1)
+        #expect(snaps[1].at("traffic.readings")?.int == 0)
+        #expect(snaps[6].at("window.end")?.string == "2026-11-22T08:07:00Z")
+        #expect(snaps[6].at("traffic.sensors_offline")?.int == 1)
+        #expect(h.output.alerts.contains { $0.contains(#""id":"sensor.offline:L-1""#) })
+        // The watermark never goes back; an event in a closed window is late.
+        h.processor.aggregator.advanceWatermark(to: mark)
+        #expect(h.processor.aggregator.watermark == mark + 420_000_000_000)
+        h.feed(traffic("08:03:00", sensor: "L-1") + "\n", finish: false)
+        #expect(h.counts.late == 1)
+    }
+
+    @Test func idleAdvanceBeforeAnyEventDoesNothing() {
+        let h = CoreHarness()
+        h.processor.aggregator.advanceWatermark(to: 1_000_000_000_000)
+        #expect(h.processor.aggregator.watermark == nil)
+        #expect(h.output.snapshots.isEmpty)
+    }
+
+    @Test func liveFiguresFollowTheSevenCountsInPipeline() throws {
+        let h = CoreHarness(lateness: 0)
+        let wall: Int64 = 1_763_800_000_000_000_000 + 90_000_000_000
+        h.processor.aggregator.liveFigures = {
+            LiveFigures(ringFill: 0.12345, wallClock: wall, subscribers: (connected: 2, dropped: 1))
+        }
+        h.feed(traffic("08:00:10") + "\n")
+        let json = h.output.snapshots[0]
+        #expect(json.contains(#""dropped":0,"ring_fill":0.123,"watermark_lag_ms":"#))
+        let s = try JSONValue.parse(Array(json.utf8))
+        let mark = try #require(h.processor.aggregator.watermark)
+        #expect(s.at("pipeline.watermark_lag_ms")?.int == Int((wall - mark) / 1_000_000))
+        #expect(s.at("pipeline.subscribers")?.int == 2)
+        #expect(s.at("pipeline.subscribers_dropped")?.int == 1)
+        // Without a live run the section is exactly the SPEC's seven counts.
+        let plain = CoreHarness(lateness: 0)
+        plain.feed(traffic("08:00:10") + "\n")
+        #expect(plain.output.snapshots[0].contains(#""dropped":0},"field_reports""#))
+    }
+}
