@@ -10,20 +10,23 @@ import Darwin
 /// allocates one. Open addressing with linear probing over a power-of-two table; the bytes of every key are
 /// kept in one arena.
 public struct Interner: Sendable {
-    private var slots: [Int32]
+    /// Open-addressing table: 0 is empty, else the key's hash tag (its upper 32 bits) above `id + 1`. A probe
+    /// rejects other keys by the tag alone, so a lookup touches one slot and, on a hit, the key's span and bytes.
+    private var slots: [UInt64]
+    /// Full hashes by id, for growing the table without rehashing the bytes.
     private var hashes: [UInt64] = []
-    private var starts: [UInt32] = []
-    private var lengths: [UInt32] = []
+    /// Where each key's bytes are in `arena`: start in the upper 32 bits, length in the lower.
+    private var spans: [UInt64] = []
     private var arena: [UInt8] = []
     private var mask: Int
 
     /// Number of distinct keys.
-    public var count: Int { starts.count }
+    public var count: Int { spans.count }
 
     public init(capacity: Int = 64) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: -1, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -62,13 +65,8 @@ public struct Interner: Sendable {
     /// - Complexity: O(n) expected; does not allocate.
     public func find(_ bytes: UnsafeRawBufferPointer) -> Int32? {
         let h = Interner.hash(bytes)
-        var i = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let id = slots[i]
-            if id < 0 { return nil }
-            if matches(Int(id), h, bytes) { return id }
-            i = (i + 1) & mask
-        }
+        let (id, _) = probe(h, bytes)
+        return id
     }
 
     /// The id of `bytes`, interning it when new.
@@ -76,22 +74,49 @@ public struct Interner: Sendable {
     /// - Complexity: O(n) expected; allocates only when the key is new (amortised growth).
     @discardableResult
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        intern(bytes, allowNew: true)!
+    }
+
+    /// The id of `bytes`; a new key is interned only when `allowNew` (one probe either way). Nil for a new key
+    /// that is not allowed (`--max-keys`).
+    ///
+    /// - Complexity: O(n) expected; allocates only when the key is new (amortised growth).
+    @inline(__always)
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, allowNew: Bool) -> Int32? {
         let h = Interner.hash(bytes)
-        var i = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let id = slots[i]
-            if id < 0 { break }
-            if matches(Int(id), h, bytes) { return id }
-            i = (i + 1) & mask
-        }
-        let id = Int32(starts.count)
-        starts.append(UInt32(arena.count))
-        lengths.append(UInt32(bytes.count))
+        let (found, slot) = probe(h, bytes)
+        if let found { return found }
+        guard allowNew else { return nil }
+        let id = Int32(spans.count)
+        spans.append(UInt64(arena.count) << 32 | UInt64(bytes.count))
         hashes.append(h)
         arena.append(contentsOf: bytes)
-        slots[i] = id
-        if starts.count * 2 > slots.count { grow() }
+        slots[slot] = Interner.slotValue(h, id)
+        if spans.count * 2 > slots.count { grow() }
         return id
+    }
+
+    @inline(__always)
+    private static func slotValue(_ h: UInt64, _ id: Int32) -> UInt64 {
+        (h & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32(id) &+ 1)
+    }
+
+    /// The key's id, or nil and the empty slot where it would go.
+    @inline(__always)
+    private func probe(_ h: UInt64, _ bytes: UnsafeRawBufferPointer) -> (Int32?, Int) {
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        return slots.withUnsafeBufferPointer { table in
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let s = table[i]
+                if s == 0 { return (nil, i) }
+                if s & 0xFFFF_FFFF_0000_0000 == tag {
+                    let id = Int32(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+                    if matches(Int(id), bytes) { return (id, i) }
+                }
+                i = (i + 1) & mask
+            }
+        }
     }
 
     /// Interns a `String` (not for the hot path).
@@ -103,34 +128,41 @@ public struct Interner: Sendable {
 
     /// The key of `id` as a `String` (for output, off the hot path).
     public func string(_ id: Int32) -> String {
-        let start = Int(starts[Int(id)])
-        let end = start + Int(lengths[Int(id)])
+        let (start, end) = range(id)
         return String(decoding: arena[start..<end], as: UTF8.self)
     }
 
     /// Runs `body` on the bytes of `id`'s key.
     public func withBytes<R>(_ id: Int32, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let start = Int(starts[Int(id)])
-        let end = start + Int(lengths[Int(id)])
+        let (start, end) = range(id)
         return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
     @inline(__always)
-    private func matches(_ id: Int, _ h: UInt64, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard hashes[id] == h, Int(lengths[id]) == bytes.count else { return false }
+    private func range(_ id: Int32) -> (Int, Int) {
+        let span = spans[Int(id)]
+        let start = Int(span >> 32)
+        return (start, start + Int(span & 0xFFFF_FFFF))
+    }
+
+    @inline(__always)
+    private func matches(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let span = spans[id]
+        guard Int(span & 0xFFFF_FFFF) == bytes.count else { return false }
         if bytes.count == 0 { return true }
-        let start = Int(starts[id])
+        let start = Int(span >> 32)
         return arena.withUnsafeBytes { memcmp($0.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0 }
     }
 
     private mutating func grow() {
         let size = slots.count * 2
-        slots = [Int32](repeating: -1, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        for id in 0..<starts.count {
-            var i = Int(truncatingIfNeeded: hashes[id]) & mask
-            while slots[i] >= 0 { i = (i + 1) & mask }
-            slots[i] = Int32(id)
+        for id in 0..<spans.count {
+            let h = hashes[id]
+            var i = Int(truncatingIfNeeded: h) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = Interner.slotValue(h, Int32(id))
         }
     }
 }

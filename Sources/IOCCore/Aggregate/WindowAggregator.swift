@@ -236,10 +236,10 @@ public final class WindowAggregator {
     /// Interns `ref` in `table`, or returns nil when that would pass `--max-keys`.
     @inline(__always)
     private func intern(_ table: inout Interner, _ bytes: UnsafeRawBufferPointer, limit: Int) -> Int32? {
-        if let id = table.find(bytes) { return id }
-        if trackedKeys >= limit { return nil }
-        trackedKeys += 1
-        return table.intern(bytes)
+        let before = table.count
+        let id = table.intern(bytes, allowNew: trackedKeys < limit)
+        if table.count != before { trackedKeys += 1 }
+        return id
     }
 
     /// Applies one validated, classified event in input order.
