@@ -17,8 +17,8 @@ public final class LiveProcess: @unchecked Sendable {
 
     public init(_ arguments: [String], in dir: URL) throws {
         self.dir = dir
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("stdout").path, contents: nil)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("stderr").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("stdout").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("stderr").path, contents: nil)
         process.executableURL = TestPaths.iocBinary
         process.arguments = arguments
         process.currentDirectoryURL = dir
