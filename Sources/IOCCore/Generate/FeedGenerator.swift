@@ -670,11 +670,14 @@ extension FeedGenerator {
         mutating func push(_ p: Pending, capacity: Int) {
             if count == storage.count {
                 if storage.count < capacity {
+                    // The ring's size is chosen here, not by the allocator (which may round a reservation up):
+                    // the same options must drop the same steps, so the feed stays the same bytes.
+                    let size = min(capacity, max(16, storage.count * 2))
                     var grown: [Pending] = []
-                    grown.reserveCapacity(max(16, storage.count * 2))
+                    grown.reserveCapacity(size)
                     for i in 0..<count { grown.append(storage[(head + i) % storage.count]) }
                     grown.append(p)
-                    while grown.count < grown.capacity { grown.append(p) }  // filler, never read
+                    while grown.count < size { grown.append(p) }  // filler, never read
                     storage = grown
                     head = 0
                     count += 1
