@@ -151,7 +151,27 @@ public struct Interner: Sendable {
         guard Int(span & 0xFFFF_FFFF) == bytes.count else { return false }
         if bytes.count == 0 { return true }
         let start = Int(span >> 32)
-        return arena.withUnsafeBytes { memcmp($0.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0 }
+        return arena.withUnsafeBytes { Interner.equal($0.baseAddress! + start, bytes.baseAddress!, bytes.count) }
+    }
+
+    /// Byte equality of two ranges of `n` bytes, eight at a time: keys are short, and a call to `memcmp` costs
+    /// more than comparing them.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
+                return false
+            }
+            i += 8
+        }
+        while i < n {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
     }
 
     private mutating func grow() {

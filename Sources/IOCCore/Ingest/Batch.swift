@@ -203,9 +203,7 @@ extension WindowAggregator {
                 for outcome in batch.outcomes {
                     switch outcome {
                     case .event(let i):
-                        var e = events[Int(i)]
-                        e.lineNumber += lineBase
-                        apply(e, bytes)
+                        apply(events[Int(i)], bytes, lineBase: lineBase)
                     case .rejected(let reason, let line, let rawStart, let rawCount):
                         let raw = UnsafeRawBufferPointer(rebasing: input[Int(rawStart)..<Int(rawStart + rawCount)])
                         reject(reason, source: batch.source, line: lineBase + Int(line), raw: raw)
