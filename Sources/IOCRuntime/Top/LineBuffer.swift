@@ -18,8 +18,12 @@ public struct LineBuffer: Sendable {
     public mutating func append(_ bytes: some Collection<UInt8>, _ body: (ArraySlice<UInt8>) -> Void) {
         var start = bytes.startIndex
         while let newline = bytes[start...].firstIndex(of: 0x0A) {
+            let length = pending.count + bytes.distance(from: start, to: newline)
             if discarding {
                 discarding = false
+            } else if length > maxLine {
+                pending.removeAll(keepingCapacity: true)
+                overlong += 1
             } else if pending.isEmpty {
                 body(ArraySlice(bytes[start..<newline]))
             } else {
