@@ -124,9 +124,12 @@ public enum TopScreen {
         var right = "\(model.received) snapshot\(model.received == 1 ? "" : "s")"
         if model.skipped > 0 { right += " · \(model.skipped) line\(model.skipped == 1 ? "" : "s") skipped" }
         right += " "
+        // The counts stay whole on the right; a long source name gives way first.
+        let room = width - DisplayWidth.of(right) - 1
+        if room < 12 { return [Span(left + " · " + right, .reverse)] }
+        left = DisplayWidth.truncate(left, to: room)
         let gap = width - DisplayWidth.of(left) - DisplayWidth.of(right)
-        let text = gap >= 1 ? left + String(repeating: " ", count: gap) + right : left + " · " + right
-        return [Span(text, .reverse)]
+        return [Span(left + String(repeating: " ", count: gap) + right, .reverse)]
     }
 
     private static func windowLine(_ s: TopSnapshot) -> [Span] {

@@ -103,7 +103,8 @@ struct TopScreenTests {
         let traffic = lines.filter { DisplayWidth.of($0) == 60 && $0.hasSuffix("…") }
         #expect(!traffic.isEmpty || lines.allSatisfy { DisplayWidth.of($0) <= 60 })
         let header = TopScreen.render(CityMorning.model(), width: 30, height: 10, ansi: false)[0]
-        #expect(header == " ioc top · city-morning · 40 …")
+        // The counts stay whole; the source name gives way.
+        #expect(header == " ioc top · city… 40 snapshots ")
         #expect(DisplayWidth.of(header) == 30)
     }
 
