@@ -230,4 +230,91 @@ struct TopTmuxTests {
         #expect(!afterQuit.contains("FIELD REPORTS"), "the top screen is still shown")
         #expect(try session.format("#{alternate_on}") == "0", "the alternate screen was not left")
     }
+
+    /// An operator's view survives a restart of the run: the publisher hangs up and goes away (the screen says
+    /// so), then comes back at the same address, and the view reconnects on its own and shows the new snapshot.
+    @Test func reconnectsWhenThePublisherComesBack() throws {
+        let sample = CityMorningLines.load()
+        let path = "/tmp/ioc-top-\(getpid())-\(UUID().uuidString.prefix(8)).sock"
+        defer { unlink(path) }
+        let first = try #require(TopCLITests.listen(path))
+        let hangUp = DispatchSemaphore(value: 0)
+        let firstServer = Thread {
+            let c = accept(first, nil, nil)
+            guard c >= 0 else { return }
+            TopTmuxTests.writeAll(c, sample[0] + "\n")
+            hangUp.wait()
+            close(c)
+            close(first)
+            unlink(path)  // gone: reconnecting fails until a new run listens again
+        }
+        firstServer.start()
+
+        let script =
+            "\(quoted(TestPaths.iocBinary.path)) top --connect unix://\(path); echo \"ioc top exited with status $?\";"
+            + " sleep 120"
+        let session = try Session(width: 120, height: 40, command: "sh -c \(quoted(script))")
+        defer {
+            hangUp.signal()
+            session.close()
+        }
+        var last = ""
+        let connected = try session.wait(upTo: 20) {
+            last = try session.screen()
+            return last.contains("· connected") && last.contains("window 2026-11-22T00:00:00Z")
+        }
+        #expect(connected, "the first snapshot was not shown:\n\(last)")
+
+        hangUp.signal()
+        let lost = try session.wait(upTo: 20) {
+            last = try session.screen()
+            return last.contains("DISCONNECTED: ") && last.contains("· disconnected")
+        }
+        #expect(lost, "the lost connection was not shown:\n\(last)")
+        #expect(last.contains("window 2026-11-22T00:00:00Z"), "the last snapshot should stay on screen")
+
+        let second = try #require(TopCLITests.listen(path))
+        defer { close(second) }
+        let secondServer = Thread {
+            let c = accept(second, nil, nil)
+            guard c >= 0 else { return }
+            TopTmuxTests.writeAll(c, sample[39] + "\n")
+            hangUp.wait()
+            close(c)
+        }
+        secondServer.start()
+        let back = try session.wait(upTo: 20) {
+            last = try session.screen()
+            return last.contains("· connected") && last.contains("window 2026-11-22T00:39:00Z")
+                && !last.contains("DISCONNECTED")
+        }
+        #expect(back, "no reconnect:\n\(last)")
+        #expect(last.contains(" 2 snapshots"))
+
+        try session.tmux(["send-keys", "-t", session.name, "q"])
+        var status: Int?
+        _ = try session.wait(upTo: 15) {
+            status = try session.exitStatus()
+            return status != nil
+        }
+        #expect(status == 0)
+    }
+
+    static func writeAll(_ fd: Int32, _ text: String) {
+        let bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+            done += n
+        }
+    }
+}
+
+/// The sample snapshot lines.
+enum CityMorningLines {
+    static func load() -> [String] {
+        let url = TestPaths.samples.appendingPathComponent("expected/city-morning.snapshots.ndjson")
+        return ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
 }
