@@ -76,6 +76,11 @@ public struct TopModel: Sendable {
 
     private mutating func updateRate(_ snapshot: TopSnapshot, now: Int64) {
         guard let lines = snapshot.lines else { return }
+        if let latest, latest.lines == lines, latest.windowEnd == snapshot.windowEnd,
+            latest.isFinal == snapshot.isFinal
+        {
+            return  // the publisher's repeat on reconnect: no time passed for the run
+        }
         guard let reference = rateReference, lines >= reference.lines, now >= reference.at else {
             // First snapshot, or a new run that started counting again.
             rateReference = (lines, now)

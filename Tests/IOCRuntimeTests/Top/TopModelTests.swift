@@ -126,6 +126,9 @@ struct TopModelTests {
         #expect(model.eventsPerSecond == nil)
         model.take(later, now: 2_000_000_000)
         #expect(model.eventsPerSecond == Double(751 - 30) / 2)
+        // The publisher sends its latest snapshot again on reconnect: not a measurement of zero events.
+        model.take(later, now: 5_000_000_000)
+        #expect(model.eventsPerSecond == Double(751 - 30) / 2)
         // A new run counts from zero again: no negative rate.
         model.take(first, now: 3_000_000_000)
         #expect(model.eventsPerSecond == nil)
