@@ -48,6 +48,9 @@ enum IOCCommand {
         case "bench":
             args.removeFirst()
             return benchCommand(args)
+        case "top":
+            args.removeFirst()
+            return topCommand(args)
         default:
             if first.hasPrefix("-") { return usageFailure("Unknown option '\(first)'", command: nil) }
             return usageFailure("Unknown subcommand '\(first)'", command: nil)
@@ -60,6 +63,7 @@ enum IOCCommand {
         case "rules": rulesHelp
         case "gen": genHelp
         case "bench": benchHelp
+        case "top": topHelp
         default: nil
         }
     }
@@ -74,6 +78,7 @@ enum IOCCommand {
         case "rules": text += "Usage: \(rulesUsage)\n  See 'ioc rules --help' for more information.\n"
         case "gen": text += "Usage: \(genUsage)\n  See 'ioc gen --help' for more information.\n"
         case "bench": text += "Usage: \(benchUsage)\n  See 'ioc bench --help' for more information.\n"
+        case "top": text += "Usage: \(topUsage)\n  See 'ioc top --help' for more information.\n"
         default: text += "Usage: ioc <subcommand>\n  See 'ioc --help' for more information.\n"
         }
         writeStderr(text)
@@ -338,6 +343,51 @@ enum IOCCommand {
         return 0
     }
 
+    // MARK: - top
+
+    static func topCommand(_ arguments: [String]) -> Int32 {
+        var scanner = ArgumentScanner(arguments)
+        var options = TopOptions()
+        var input: String?
+        var address: String?
+        do throws(CLIError) {
+            let setInput: (String) throws(CLIError) -> Void = { p throws(CLIError) in
+                guard input == nil else { throw CLIError("Unexpected argument '\(p)': give one FILE or '-'") }
+                input = try path("<file>", p)
+            }
+            let proceed = try scanner.forEachOption(positional: setInput) { name, inline, scanner throws(CLIError) in
+                switch name {
+                case "--connect":
+                    address = try scanner.value(for: name, inline: inline)
+                default:
+                    return false
+                }
+                return true
+            }
+            guard proceed else {
+                print(topHelp, terminator: "")
+                return 0
+            }
+            if let address {
+                guard input == nil else { throw CLIError("Give either '--connect <address>' or a FILE, not both") }
+                switch SocketAddress.parse(address) {
+                case .success(let a): options.source = .connect(a)
+                case .failure(let e):
+                    throw CLIError("The value '\(address)' is invalid for '--connect <address>': \(e.message)")
+                }
+            } else if let input, input != "-" {
+                options.source = .file(input)
+            }
+        } catch {
+            return usageFailure(error.message, command: "top")
+        }
+        do {
+            return try TopRunner(options: options).run()
+        } catch {
+            return usageFailure(error.message, command: "top")
+        }
+    }
+
     // MARK: - rules
 
     static func rulesCommand(_ arguments: [String]) -> Int32 {
@@ -399,6 +449,7 @@ enum IOCCommand {
           gen                     Write a synthetic city feed (deterministic, optionally paced).
           bench                   Measure end-to-end throughput and latency on a generated feed.
           rules                   Print the default rules or check a rules file.
+          top                     Live operator view of the snapshots of a run.
 
           See 'ioc help <subcommand>' for detailed help.
 
@@ -508,6 +559,36 @@ enum IOCCommand {
           --batch-size <n>        Bytes handed between stages at a time. (default: 1048576)
           --json                  Print one JSON object instead of the table.
           -h, --help              Show help information.
+
+        """
+
+    static let topUsage = "ioc top [--connect <address> | <file> | -]"
+
+    static let topHelp = """
+        OVERVIEW: Live operator view of the snapshots of a run.
+
+        Shows the newest snapshot full screen and redraws on every one (final or provisional): the window and
+        watermark, the KPIs of each kind, the open and overdue backlog, pipeline health (events/s, rejected, late,
+        dropped, ring fill, watermark lag), a sparkline of events per window over the last hour, and the active
+        alerts, newest first, P1 in bold red. Keys: q or Ctrl-C quits. Lines that are not ioc.snapshot/1 are
+        counted and skipped.
+
+        When stdout is not a terminal, prints one summary line per snapshot instead and exits at the end of the
+        input (a FILE is then read once, not followed).
+
+        USAGE: \(topUsage)
+
+        ARGUMENTS:
+          <file>                  Snapshots written by 'ioc run --snapshots FILE' or '--latest FILE', followed
+                                  like 'tail -F'; '-' is stdin. (default: -)
+
+        OPTIONS:
+          --connect <address>     Read from 'ioc run --publish', tcp://HOST:PORT or unix:///PATH; reconnects
+                                  every second when the connection drops.
+          -h, --help              Show help information.
+
+        Exit status: 0 on q, Ctrl-C, SIGTERM or the end of the input in plain mode; 64 on bad flags or an
+        unreadable FILE; 1 when a connection fails or ends in plain mode.
 
         """
 
