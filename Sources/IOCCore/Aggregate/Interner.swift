@@ -21,7 +21,8 @@ public struct Interner: Sendable {
     private var mask: Int
 
     /// Number of distinct keys.
-    public var count: Int { spans.count }
+    public var count: Int { keyCount }
+    private var keyCount = 0
 
     public init(capacity: Int = 64) {
         var size = 16
@@ -47,11 +48,16 @@ public struct Interner: Sendable {
         }
         if i < n {
             var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                w |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << shift
-                shift += 8
-                i += 1
+            if n >= 8 {
+                // The last eight bytes, overlapping the words already mixed in: one load instead of a byte loop.
+                w = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else {
+                var shift: UInt64 = 0
+                while i < n {
+                    w |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << shift
+                    shift += 8
+                    i += 1
+                }
             }
             h = (h ^ w) &* 0x94D0_49BB_1331_11EB
             h ^= h >> 29
@@ -83,17 +89,30 @@ public struct Interner: Sendable {
     /// - Complexity: O(n) expected; allocates only when the key is new (amortised growth).
     @inline(__always)
     public mutating func intern(_ bytes: UnsafeRawBufferPointer, allowNew: Bool) -> Int32? {
-        let h = Interner.hash(bytes)
+        intern(bytes, hash: Interner.hash(bytes), allowNew: allowNew).id
+    }
+
+    /// `intern(_:allowNew:)` with the key's `hash(_:)` already computed (by the parse stage), and whether the key
+    /// was new.
+    ///
+    /// - Complexity: O(n) expected for the byte comparison; allocates only when the key is new.
+    @inline(__always)
+    public mutating func intern(
+        _ bytes: UnsafeRawBufferPointer, hash h: UInt64, allowNew: Bool
+    ) -> (
+        id: Int32?, isNew: Bool
+    ) {
         let (found, slot) = probe(h, bytes)
-        if let found { return found }
-        guard allowNew else { return nil }
-        let id = Int32(spans.count)
+        if let found { return (found, false) }
+        guard allowNew else { return (nil, false) }
+        let id = Int32(keyCount)
+        keyCount += 1
         spans.append(UInt64(arena.count) << 32 | UInt64(bytes.count))
         hashes.append(h)
         arena.append(contentsOf: bytes)
         slots[slot] = Interner.slotValue(h, id)
-        if spans.count * 2 > slots.count { grow() }
-        return id
+        if keyCount * 2 > slots.count { grow() }
+        return (id, true)
     }
 
     @inline(__always)

@@ -235,10 +235,11 @@ public final class WindowAggregator {
 
     /// Interns `ref` in `table`, or returns nil when that would pass `--max-keys`.
     @inline(__always)
-    private func intern(_ table: inout Interner, _ bytes: UnsafeRawBufferPointer, limit: Int) -> Int32? {
-        let before = table.count
-        let id = table.intern(bytes, allowNew: trackedKeys < limit)
-        if table.count != before { trackedKeys += 1 }
+    private func intern(
+        _ table: inout Interner, _ bytes: UnsafeRawBufferPointer, hash: UInt64, limit: Int
+    ) -> Int32? {
+        let (id, isNew) = table.intern(bytes, hash: hash, allowNew: trackedKeys < limit)
+        if isNew { trackedKeys += 1 }
         return id
     }
 
@@ -257,7 +258,7 @@ public final class WindowAggregator {
         let limit = config.maxKeys
         guard
             let district = e.district.isAbsent || e.district.count == 0
-                ? unknownDistrict : intern(&districts, b[e.district], limit: limit)
+                ? unknownDistrict : intern(&districts, b[e.district], hash: e.districtHash, limit: limit)
         else {
             reject(.cardinality, source: e.source, line: lineBase + e.lineNumber, raw: b.line(of: e))
             return
@@ -267,10 +268,10 @@ public final class WindowAggregator {
         var ok = true
         switch e.kind {
         case .fieldReport:
-            if let k = intern(&reportIds, b[e.key], limit: limit) { key = k } else { ok = false }
+            if let k = intern(&reportIds, b[e.key], hash: e.keyHash, limit: limit) { key = k } else { ok = false }
         case .traffic:
-            if let k = intern(&trafficSensors.names, b[e.key], limit: limit),
-                let s = intern(&segments, b[e.subject], limit: limit)
+            if let k = intern(&trafficSensors.names, b[e.key], hash: e.keyHash, limit: limit),
+                let s = intern(&segments, b[e.subject], hash: e.subjectHash, limit: limit)
             {
                 key = k
                 subject = s
@@ -278,8 +279,8 @@ public final class WindowAggregator {
                 ok = false
             }
         case .security:
-            if let k = intern(&securitySensors.names, b[e.key], limit: limit),
-                let s = intern(&securityTypes, b[e.subject], limit: limit)
+            if let k = intern(&securitySensors.names, b[e.key], hash: e.keyHash, limit: limit),
+                let s = intern(&securityTypes, b[e.subject], hash: e.subjectHash, limit: limit)
             {
                 key = k
                 subject = s
@@ -287,14 +288,18 @@ public final class WindowAggregator {
                 ok = false
             }
         case .service:
-            if let k = intern(&dossierIds, b[e.key], limit: limit) { key = k } else { ok = false }
+            if let k = intern(&dossierIds, b[e.key], hash: e.keyHash, limit: limit) { key = k } else { ok = false }
             if ok && !e.agency.isAbsent {
-                if let a = intern(&agencies, b[e.agency], limit: limit) { subject = a } else { ok = false }
+                if let a = intern(&agencies, b[e.agency], hash: e.agencyHash, limit: limit) {
+                    subject = a
+                } else {
+                    ok = false
+                }
             } else {
                 subject = -1
             }
         case .metric:
-            if let k = intern(&metricNames, b[e.key], limit: limit) { key = k } else { ok = false }
+            if let k = intern(&metricNames, b[e.key], hash: e.keyHash, limit: limit) { key = k } else { ok = false }
         }
         guard ok else {
             reject(.cardinality, source: e.source, line: lineBase + e.lineNumber, raw: b.line(of: e))

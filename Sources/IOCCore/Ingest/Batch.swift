@@ -166,7 +166,11 @@ public struct BatchParser: Sendable {
     ) -> LineOutcome {
         let outcome = validator.validate(raw, base: base, now: now, into: &event, strings: &strings)
         if outcome == .accepted {
-            strings.withUnsafeBytes { classifier.classify(&event, EventBytes(input: input, strings: $0)) }
+            strings.withUnsafeBytes {
+                let bytes = EventBytes(input: input, strings: $0)
+                classifier.classify(&event, bytes)
+                event.hashKeys(bytes)
+            }
         }
         return outcome
     }

@@ -86,5 +86,25 @@ public struct Event: Sendable {
     /// Resolved field-report category index in the rules (set by classification), -1 when not classified.
     public var categoryIndex: Int32 = -1
 
+    /// `Interner.hash` of `district`, `key`, `subject` and `agency`, computed by the parallel parse stage
+    /// (`hashKeys(_:)`) so the single aggregator thread only probes its tables.
+    public var districtHash: UInt64 = 0
+    public var keyHash: UInt64 = 0
+    public var subjectHash: UInt64 = 0
+    public var agencyHash: UInt64 = 0
+
     @inline(__always) public init() {}
+}
+
+extension Event {
+    /// Fills the key hashes from the bytes the event's references point into.
+    ///
+    /// - Complexity: O(length of the keys); does not allocate.
+    @inline(__always)
+    public mutating func hashKeys(_ b: EventBytes) {
+        districtHash = Interner.hash(b[district])
+        keyHash = Interner.hash(b[key])
+        subjectHash = Interner.hash(b[subject])
+        agencyHash = Interner.hash(b[agency])
+    }
 }
