@@ -203,6 +203,70 @@ struct LiveServiceTests {
         #expect(totals.at("rejected")?.int == 1)
     }
 
+    /// Two over-long lines in a row on one connection: each gets its own `line_too_long` record with its own line
+    /// number, and the lines after them count on.
+    @Test func consecutiveOverLongLinesOnAConnection() throws {
+        let dir = try makeTestDirectory("long")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
+        let run = try LiveProcess(
+            [
+                "run", "--listen", address.description, "--max-line", "1000", "--every", "100ms", "--latest",
+                "latest.json", "--dead-letter", "dl.ndjson", "--totals", "totals.json", "--snapshots", "/dev/null",
+            ], in: dir)
+        let ts = Timestamp.string(wallClockNanoseconds())
+        let ok = Array(#"{"kind":"metric","ts":"\#(ts)","name":"portal.up","value":1}"#.utf8) + [0x0A]
+        let sender = try TestSocket(address)
+        sender.send(ok)
+        sender.send(Array(repeating: 0x41, count: 100_000) + [0x0A])
+        sender.send(Array(repeating: 0x42, count: 100_000) + [0x0A])
+        sender.send(ok)
+        sender.close()
+        let latest = dir.appendingPathComponent("latest.json")
+        #expect(
+            eventually(timeout: 30) {
+                guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
+                    return false
+                }
+                return s.at("pipeline.lines")?.int == 4
+            })
+        #expect(run.stop() == 0)
+        let records = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+        #expect(records.map { $0.at("reason")?.string } == ["line_too_long", "line_too_long"])
+        #expect(records.map { $0.at("line")?.int } == [2, 3])
+        #expect(records.map { $0.at("raw")?.string?.first } == ["A", "B"])
+        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        #expect(totals.at("lines")?.int == 4)
+        #expect(totals.at("accepted")?.int == 2)
+    }
+
+    /// A subscriber that closes its sending side (`nc -N`, `socat … < /dev/null`) still gets every snapshot.
+    @Test func halfClosedSubscriberKeepsReceiving() throws {
+        let dir = try makeTestDirectory("halfclose")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
+        let pub = SocketAddress.unix(path: dir.appendingPathComponent("pub.sock").path)
+        let run = try LiveProcess(
+            ["run", "--listen", input.description, "--publish", pub.description, "--every", "100ms"], in: dir)
+        let sender = try TestSocket(input)
+        let ts = Timestamp.string(wallClockNanoseconds())
+        sender.send(Array(#"{"kind":"metric","ts":"\#(ts)","name":"portal.up","value":1}"#.utf8) + [0x0A])
+        let subscriber = try TestSocket(pub)
+        shutdown(subscriber.fd, Int32(SHUT_WR))
+        let received = Received()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            subscriber.readLines { received.append($0) }
+            done.signal()
+        }
+        #expect(eventually(timeout: 30) { received.all.count >= 5 }, "got \(received.all.count) snapshots")
+        sender.close()
+        #expect(run.stop() == 0)
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        subscriber.close()
+    }
+
     /// A connection closed in the middle of a line gives `truncated` with the bytes that arrived; a new
     /// subscriber first gets the latest snapshot.
     @Test func connectionClosedMidLineIsTruncatedAndLatestOnConnect() throws {
@@ -317,13 +381,17 @@ struct LiveServiceTests {
         let path = dir.appendingPathComponent("events.ndjson")
         let ts = Timestamp.string(wallClockNanoseconds())
         let line = #"{"kind":"metric","ts":"\#(ts)","name":"portal.up","value":1}"# + "\n"
-        try String(repeating: line, count: 7).write(to: path, atomically: false, encoding: .utf8)
+        // The file ends in the middle of a line, as when a writer is half-way through one.
+        let half = line.utf8.count / 2
+        try (String(repeating: line, count: 7) + String(line.utf8.prefix(half))!).write(
+            to: path, atomically: false, encoding: .utf8)
         let run = try LiveProcess(
             ["run", path.path, "--follow", "--every", "50ms", "--latest", "latest.json", "--totals", "totals.json"],
             in: dir)
         usleep(500_000)
         let handle = try FileHandle(forWritingTo: path)
         handle.seekToEndOfFile()
+        handle.write(Data(line.utf8.dropFirst(half)))
         handle.write(Data(String(repeating: line, count: 3).utf8))
         try handle.close()
         let latest = dir.appendingPathComponent("latest.json")
@@ -337,6 +405,7 @@ struct LiveServiceTests {
         #expect(run.stop() == 0)
         let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
         #expect(totals.at("lines")?.int == 3)
+        #expect(totals.at("rejected")?.int == 0, "the rest of the line under way at the start was not skipped")
     }
 
     /// A quiet live input still closes its windows (SPEC §4): with `--idle 300ms` the watermark advances with

@@ -34,6 +34,11 @@ public final class Batch: @unchecked Sendable {
     public var truncatedTail = false
     /// Set on the batch that follows every input (no lines).
     public var isEndOfInput = false
+    /// An end marker the aggregator made because the reader was blocked after a stop signal.
+    public var isStuckMarker = false
+    /// Physical lines of this batch's source dropped (`--when-full drop`) since its previous batch: they still
+    /// count for line numbers.
+    public var linesBefore = 0
     /// A line just before this batch's first line was longer than `--max-line`; its first bytes.
     public var tooLongBefore: [UInt8]?
     /// Wall clock when the bytes were read, for the `future` check.
@@ -79,6 +84,7 @@ public final class Batch: @unchecked Sendable {
         endsSource = false
         truncatedTail = false
         isEndOfInput = false
+        linesBefore = 0
         tooLongBefore = nil
         events.removeAll(keepingCapacity: true)
         strings.removeAll(keepingCapacity: true)
@@ -196,6 +202,7 @@ extension WindowAggregator {
     ///
     /// - Complexity: O(lines in the batch), plus the windows they close.
     public func apply(_ batch: Batch, lineBase: inout Int) {
+        lineBase += batch.linesBefore
         if let prefix = batch.tooLongBefore {
             lineBase += 1
             prefix.withUnsafeBytes { reject(.lineTooLong, source: batch.source, line: lineBase, raw: $0) }

@@ -86,16 +86,23 @@ extension BatchReader {
             openFollowed(stream, atEnd: !live.fromStart, log: live.log)
             streams.append(stream)
         }
+        // poll(2) says when stdin has bytes, so a read does not block; its flags (shared with other processes)
+        // are left as they are.
         if live.stdin {
-            SocketAddress.setNonBlocking(STDIN_FILENO)
             streams.append(LiveStream(kind: .stdin, fd: STDIN_FILENO, name: "stdin", index: newSourceIndex()))
         }
+        // Listeners are not polled until then (monotonic ns): out of descriptors, a pending connection would wake
+        // every poll at once.
+        var acceptPausedUntil: Int64 = 0
 
         var pollSet: [pollfd] = []
         var busy = false
         while !stop.isSet {
             pollSet.removeAll(keepingCapacity: true)
-            for l in live.listeners { pollSet.append(pollfd(fd: l.fd, events: Int16(POLLIN), revents: 0)) }
+            let accepting = monotonicNanoseconds() >= acceptPausedUntil
+            for l in live.listeners {
+                pollSet.append(pollfd(fd: l.fd, events: accepting ? Int16(POLLIN) : 0, revents: 0))
+            }
             var polled: [LiveStream] = []
             for s in streams where !isFollowed(s) {
                 pollSet.append(pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0))
@@ -105,8 +112,10 @@ extension BatchReader {
             if ready < 0 && errno != EINTR { break }
             busy = false
 
-            for (i, l) in live.listeners.enumerated() where pollSet[i].revents != 0 {
-                acceptAll(l, into: &streams, number: &connectionNumber, log: live.log)
+            for (i, l) in live.listeners.enumerated() where pollSet[i].revents & Int16(POLLIN) != 0 {
+                if !acceptAll(l, into: &streams, number: &connectionNumber, log: live.log) {
+                    acceptPausedUntil = monotonicNanoseconds() + 100_000_000
+                }
             }
             var ended: [ObjectIdentifier] = []
             for (j, s) in polled.enumerated() where pollSet[live.listeners.count + j].revents != 0 {
@@ -136,18 +145,20 @@ extension BatchReader {
         return false
     }
 
+    /// Accepts every pending connection; false when out of descriptors (the caller pauses accepting).
     private func acceptAll(
         _ listener: (address: SocketAddress, fd: Int32), into streams: inout [LiveStream], number: inout Int,
         log: (String) -> Void
-    ) {
+    ) -> Bool {
         while true {
             let fd = SocketAddress.accept(listener.fd)
             if fd < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 if errno == EMFILE || errno == ENFILE {
-                    log("ioc: \(listener.address): \(String(cString: strerror(errno)))")
+                    log("ioc: \(listener.address): \(String(cString: strerror(errno))); not accepting for 100 ms")
+                    return false
                 }
-                return
+                return true
             }
             if streams.count >= BatchReader.maxConnections {
                 log("ioc: \(listener.address): over \(BatchReader.maxConnections) connections; one refused")
@@ -258,6 +269,9 @@ extension BatchReader {
         if atEnd {
             s.offset = Int(lseek(fd, 0, SEEK_END))
             s.atStart = false
+            // Starting in the middle of a line (a writer half-way through it): skip to the next line.
+            var last: UInt8 = 0x0A
+            if s.offset > 0 && pread(fd, &last, 1, off_t(s.offset - 1)) == 1 && last != 0x0A { s.discarding = true }
         }
     }
 
@@ -286,6 +300,53 @@ extension BatchReader {
             return
         }
         let head = UnsafeRawBufferPointer(rebasing: data[0..<cut])
+        if whenFull == .drop && s.tooLongPrefix == nil && !hasFreeBatch {
+            // Every batch is in the pipeline: under `--when-full drop` these lines are dropped (counted) rather
+            // than waited for, so the poll loop keeps serving every other source.
+            dropLines(s, head)
+        } else {
+            let batch = batchFor(s, bytes: s.carry.count + cut)
+            s.carry.withUnsafeBytes { append(batch, $0) }
+            append(batch, head)
+            batch.stampRead()
+            send(batch, droppable: true)
+        }
+        s.carry.removeAll(keepingCapacity: true)
+        s.carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[cut...]))
+        if s.carry.count > maxLine + 1 { startSkipping(s) }
+    }
+
+    /// Counts the carried partial line and `head` as dropped lines of `s`.
+    private func dropLines(_ s: LiveStream, _ head: UnsafeRawBufferPointer) {
+        var physical = 0
+        var lines = 0
+        if !s.carry.isEmpty {
+            // The carried bytes and the start of `head` form one line.
+            let firstEnd =
+                memchr(head.baseAddress!, 0x0A, head.count).map { UnsafeRawPointer($0) - head.baseAddress! }
+                ?? head.count
+            let blank =
+                s.carry.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+                && UnsafeRawBufferPointer(rebasing: head[0..<firstEnd]).allSatisfy {
+                    $0 == 0x20 || $0 == 0x09 || $0 == 0x0D
+                }
+            physical += 1
+            lines += blank ? 0 : 1
+            let rest = UnsafeRawBufferPointer(rebasing: head[min(head.count, firstEnd + 1)...])
+            let counted = BatchReader.countLines(rest)
+            physical += counted.physical
+            lines += counted.lines
+        } else {
+            let counted = BatchReader.countLines(head)
+            physical += counted.physical
+            lines += counted.lines
+        }
+        countDropped(source: s.index, physical: physical, lines: lines)
+    }
+
+    private func unusedTakeSplit(
+        _ s: LiveStream, _ head: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer, _ cut: Int
+    ) {
         let batch = batchFor(s, bytes: s.carry.count + cut)
         s.carry.withUnsafeBytes { append(batch, $0) }
         append(batch, head)
@@ -298,6 +359,12 @@ extension BatchReader {
 
     /// The partial line in `carry` is already longer than `--max-line`: keep its first bytes for the record.
     private func startSkipping(_ s: LiveStream) {
+        if s.tooLongPrefix != nil {
+            // An earlier over-long line is still to be reported: send its record on its own first.
+            let batch = batchFor(s, bytes: 0)
+            batch.stampRead()
+            send(batch, droppable: false)
+        }
         s.tooLongPrefix = Array(s.carry.prefix(LineFramer.tooLongPrefix(maxLine: maxLine)))
         s.carry.removeAll(keepingCapacity: true)
         s.discarding = true

@@ -92,7 +92,7 @@ public final class BatchReader: @unchecked Sendable {
     let stop: StopFlag
     let maxLine: Int
     let batchSize: Int
-    private let whenFull: WhenFull
+    let whenFull: WhenFull
     /// Lines dropped by `--when-full drop`.
     public let dropped = Atomic<Int>(0)
     /// Batches the reader holds (reader thread only).
@@ -102,6 +102,8 @@ public final class BatchReader: @unchecked Sendable {
     /// sees many connections; their indices, and the aggregator's names for them, are recycled).
     private var sourceCount: Int32 = 0
     private var freeSourceIndices: [Int32] = []
+    /// Physical lines dropped per source since its last batch that went on (line numbers count them).
+    private var droppedLinesBefore: [Int32: Int] = [:]
     /// Live inputs read after the files (`--listen`, `--follow`), or nil.
     let live: LiveInputs?
 
@@ -178,6 +180,21 @@ public final class BatchReader: @unchecked Sendable {
     /// `index` may be given to a new source once its last batch has been sent (batches are applied in order).
     func releaseSourceIndex(_ index: Int32) { freeSourceIndices.append(index) }
 
+    /// Whether a batch can be had without waiting.
+    var hasFreeBatch: Bool {
+        if !stash.isEmpty { return true }
+        guard let b = free.tryPop() else { return false }
+        b.reset()
+        stash.append(b)
+        return true
+    }
+
+    /// Counts lines dropped by `--when-full drop` before they made a batch.
+    func countDropped(source: Int32, physical: Int, lines: Int) {
+        dropped.add(lines, ordering: .relaxed)
+        droppedLinesBefore[source, default: 0] += physical
+    }
+
     func takeBatch() -> Batch {
         if let b = stash.popLast() { return b }
         let b = waiter.wait { free.tryPop() }
@@ -187,6 +204,9 @@ public final class BatchReader: @unchecked Sendable {
 
     /// Hands `batch` to the next worker; under `--when-full drop` a full ring drops it (counting its lines).
     func send(_ batch: Batch, droppable: Bool) {
+        if !droppedLinesBefore.isEmpty, let n = droppedLinesBefore.removeValue(forKey: batch.source) {
+            batch.linesBefore += n
+        }
         let ring = workers[nextWorker]
         if ring.tryPush(batch) {
             workerWaiters[nextWorker].wake()
@@ -196,7 +216,10 @@ public final class BatchReader: @unchecked Sendable {
         if droppable && whenFull == .drop && batch.beginsSource == nil && !batch.endsSource
             && batch.tooLongBefore == nil
         {
-            dropped.add(BatchReader.countLines(batch.input), ordering: .relaxed)
+            // Blank lines are not lines (SPEC §2), but every physical line still counts for line numbers.
+            let (physical, lines) = BatchReader.countLines(batch.input)
+            dropped.add(lines, ordering: .relaxed)
+            droppedLinesBefore[batch.source, default: 0] += physical + batch.linesBefore
             batch.reset()
             stash.append(batch)
             return
@@ -218,15 +241,25 @@ public final class BatchReader: @unchecked Sendable {
         return nil
     }
 
-    static func countLines(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard var p = bytes.baseAddress, bytes.count > 0 else { return 0 }
+    /// Physical lines in `bytes` (a final line without `\n` included), and those that are not blank.
+    static func countLines(_ bytes: UnsafeRawBufferPointer) -> (physical: Int, lines: Int) {
+        guard var p = bytes.baseAddress, bytes.count > 0 else { return (0, 0) }
         let end = p + bytes.count
-        var n = 0
-        while p < end, let nl = memchr(p, 0x0A, end - p) {
-            n += 1
-            p = UnsafeRawPointer(nl) + 1
+        var physical = 0
+        var lines = 0
+        while p < end {
+            let nl = memchr(p, 0x0A, end - p).map { UnsafeRawPointer($0) } ?? end
+            physical += 1
+            var q = p
+            while q < nl {
+                let c = q.load(as: UInt8.self)
+                if c != 0x20 && c != 0x09 && c != 0x0D { break }
+                q += 1
+            }
+            if q < nl { lines += 1 }
+            p = nl + 1
         }
-        return p < end ? n + 1 : n
+        return (physical, lines)
     }
 
     /// Reads one input to its end (or until stopped).

@@ -175,8 +175,11 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
     private static func isStaleUnixSocket(_ path: String) -> Bool {
         var st = stat()
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFSOCK else { return false }
-        guard let fd = try? SocketAddress.unix(path: path).connect() else { return true }
-        close(fd)
-        return false
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let r = SocketAddress.unix(path: path).withSockaddr { addr, length, _ in Glibc.connect(fd, addr, length) }
+        // Only "nobody listens" makes it stale; a full backlog or a permission problem means it is someone's.
+        return r != 0 && errno == ECONNREFUSED
     }
 }

@@ -125,9 +125,16 @@ final class BatchPipeline: @unchecked Sendable {
     /// When the aggregator first saw the stop flag with nothing to apply (monotonic ns), or nil.
     private var stopSeenAt: Int64?
 
-    /// After SIGINT/SIGTERM, a reader that has sent nothing for a second is blocked in the system (a named pipe
-    /// with no writer, a quiet socket): the run ends without it, so a signal always gives the final snapshot and
-    /// exit 0.
+    /// The end marker the aggregator makes itself when the reader is stuck.
+    static func stuckMarker() -> Batch {
+        let marker = Batch.endMarker()
+        marker.isStuckMarker = true
+        return marker
+    }
+
+    /// After SIGINT/SIGTERM, a reader that has sent nothing for a second (counted from the last batch applied,
+    /// so a long drain is not cut short) is blocked in the system (a named pipe with no writer): the run ends
+    /// without it, so a signal always gives the final snapshot and exit 0.
     private func readerIsStuck() -> Bool {
         guard stop.isSet else { return false }
         let now = monotonicNanoseconds()
@@ -147,7 +154,10 @@ final class BatchPipeline: @unchecked Sendable {
         let workerCount = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         self.rules = RulesBox(rules)
         let perWorker = 4
-        let poolSize = workerCount * (2 * perWorker) + 2
+        // Enough batches for every ring slot plus one in the hands of each stage, and spares: with fewer, the
+        // reader would wait for a free batch before it could see that a ring is full, and `--when-full drop`
+        // would block instead of dropping.
+        let poolSize = workerCount * (2 * perWorker + 2) + 4
         var ringSize = 2
         while ringSize < poolSize { ringSize <<= 1 }
         free = SPSCRing(capacity: ringSize)
@@ -205,11 +215,19 @@ final class BatchPipeline: @unchecked Sendable {
         while finished < workers.count {
             let worker = workers[next]
             let batch = aggregatorWaiter.wait(idle: betweenBatches) { () -> Batch? in
-                if let batch = worker.output.tryPop() { return batch }
-                return readerIsStuck() ? Batch.endMarker() : nil
+                if let batch = worker.output.tryPop() {
+                    stopSeenAt = nil
+                    return batch
+                }
+                return readerIsStuck() ? BatchPipeline.stuckMarker() : nil
             }
             worker.waiter.wake()
             next = (next + 1) % workers.count
+            if batch.isEndOfInput && batch.isStuckMarker {
+                // The reader is blocked in the system: end without it. Its rings are its own (one producer
+                // each), so the workers are left parked rather than sent markers; the process exits after.
+                break
+            }
             if batch.isEndOfInput {
                 // The reader sends one end marker; tell the other workers too so they stop.
                 finished = workers.count

@@ -163,6 +163,8 @@ public final class Runner {
         aggregator.finish()
         hub.flush()
         publisher?.finish()
+        // Listeners' socket files go even when the live loop never ran (a plain file before it failed).
+        SocketFiles.shared.removeAll()
         if let sink = totalsSink {
             aggregator.totalsJSON().withUnsafeBytes { sink.writeLine($0) }
             sink.flush()

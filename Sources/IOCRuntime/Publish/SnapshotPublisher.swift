@@ -22,7 +22,7 @@ public final class SnapshotPublisher: @unchecked Sendable {
     public static let maxBehind = 1 << 20
 
     private let listeners: [(address: SocketAddress, fd: Int32)]
-    private let queue = Mutex<(lines: [[UInt8]], finishing: Bool)>(([], false))
+    private let queue = Mutex<(lines: [[UInt8]], finishing: Bool, stopped: Bool)>(([], false, false))
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1
     private let log: @Sendable (String) -> Void
@@ -62,8 +62,13 @@ public final class SnapshotPublisher: @unchecked Sendable {
     public func publish(_ json: UnsafeRawBufferPointer) {
         var line = [UInt8](json)
         line.append(0x0A)
-        queue.withLock { $0.lines.append(line) }
-        wake()
+        let queued = queue.withLock { state -> Bool in
+            // A publisher thread that has ended takes nothing more (the queue would only grow).
+            guard !state.stopped else { return false }
+            state.lines.append(line)
+            return true
+        }
+        if queued { wake() }
     }
 
     /// Sends what is queued (giving subscribers up to `grace` to take it), closes every connection and listener,
@@ -84,6 +89,8 @@ public final class SnapshotPublisher: @unchecked Sendable {
         let name: String
         var pending: [UInt8] = []
         var sent = 0
+        /// The subscriber closed its sending side (a half-close): it still gets snapshots, but is not read.
+        var readClosed = false
         init(fd: Int32, name: String) {
             self.fd = fd
             self.name = name
@@ -96,6 +103,7 @@ public final class SnapshotPublisher: @unchecked Sendable {
         var latest: [UInt8] = []
         var number = 0
         var finishingSince: Int64?
+        var acceptPausedUntil: Int64 = 0
         var pollSet: [pollfd] = []
         var scratch = [UInt8](repeating: 0, count: 4096)
 
@@ -126,10 +134,13 @@ public final class SnapshotPublisher: @unchecked Sendable {
 
             pollSet.removeAll(keepingCapacity: true)
             pollSet.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            for l in listeners where !finishing { pollSet.append(pollfd(fd: l.fd, events: Int16(POLLIN), revents: 0)) }
+            let accepting = !finishing && monotonicNanoseconds() >= acceptPausedUntil
+            for l in listeners {
+                pollSet.append(pollfd(fd: l.fd, events: accepting ? Int16(POLLIN) : 0, revents: 0))
+            }
             let firstSubscriber = pollSet.count
             for s in subscribers {
-                let events = Int16(POLLIN) | (s.behind > 0 ? Int16(POLLOUT) : 0)
+                let events = (s.readClosed ? 0 : Int16(POLLIN)) | (s.behind > 0 ? Int16(POLLOUT) : 0)
                 pollSet.append(pollfd(fd: s.fd, events: events, revents: 0))
             }
             let r = poll(&pollSet, nfds_t(pollSet.count), finishing ? 50 : 1000)
@@ -137,12 +148,17 @@ public final class SnapshotPublisher: @unchecked Sendable {
             if pollSet[0].revents != 0 {
                 while read(wakeRead, &scratch, scratch.count) > 0 {}
             }
-            if !finishing {
-                for (i, l) in listeners.enumerated() where pollSet[1 + i].revents != 0 {
+            if accepting {
+                for (i, l) in listeners.enumerated() where pollSet[1 + i].revents & Int16(POLLIN) != 0 {
                     while true {
                         let fd = SocketAddress.accept(l.fd)
                         if fd < 0 {
                             if errno == EINTR { continue }
+                            if errno == EMFILE || errno == ENFILE {
+                                // Out of descriptors: the pending connection would wake every poll at once.
+                                log("ioc: publish: \(l.address): \(String(cString: strerror(errno))); pausing")
+                                acceptPausedUntil = monotonicNanoseconds() + 100_000_000
+                            }
                             break
                         }
                         // A small kernel buffer keeps "behind" close to what this publisher holds.
@@ -159,11 +175,16 @@ public final class SnapshotPublisher: @unchecked Sendable {
             var closed: Set<Int32> = []
             for (j, s) in subscribers.enumerated() {
                 let revents = pollSet.count > firstSubscriber + j ? pollSet[firstSubscriber + j].revents : 0
-                if revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 {
+                if revents & Int16(POLLERR | POLLNVAL) != 0 {
                     closed.insert(s.fd)
                 } else if revents & Int16(POLLIN) != 0 {
                     let n = read(s.fd, &scratch, scratch.count)
-                    if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) { closed.insert(s.fd) }
+                    // End of its input is a half-close (`nc -N`, `socat … < /dev/null`): keep sending to it;
+                    // a failed send or POLLERR/POLLHUP ends it.
+                    if n == 0 { s.readClosed = true }
+                    if n < 0 && errno != EAGAIN && errno != EINTR { closed.insert(s.fd) }
+                } else if revents & Int16(POLLHUP) != 0 {
+                    closed.insert(s.fd)
                 }
             }
             if !closed.isEmpty {
@@ -173,6 +194,10 @@ public final class SnapshotPublisher: @unchecked Sendable {
                     return true
                 }
             }
+        }
+        queue.withLock {
+            $0.stopped = true
+            $0.lines.removeAll()
         }
         for s in subscribers { close(s.fd) }
         connectedCount.store(0, ordering: .relaxed)
