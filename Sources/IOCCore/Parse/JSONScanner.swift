@@ -427,7 +427,16 @@ private struct ScanCursor {
             pos += 1
             skipWhitespace()
             var valueStart = pos
-            guard let type = value() else { return false }
+            let type: JSONType
+            if pos < count && byte(pos) == JSONByte.quote {
+                // Most values are strings: scan them here rather than through `value()`'s dispatch.
+                pos += 1
+                guard string() else { return false }
+                type = .string
+            } else {
+                guard let other = value() else { return false }
+                type = other
+            }
             if collecting {
                 var valueEnd = pos
                 var valueHasEscapes = false
