@@ -30,6 +30,17 @@ struct LiveServiceTests {
 
     private static func finals(_ lines: [String]) -> [String] { lines.filter { $0.contains("\"final\":true") } }
 
+    /// Waits (at most `timeout` seconds) until the `--latest` file holds a snapshot whose member at `path` is
+    /// `value`.
+    private static func latest(_ file: URL, _ path: String, becomes value: Int, timeout: Double = 30) -> Bool {
+        eventually(timeout: timeout) {
+            guard let data = try? Data(contentsOf: file), let s = try? JSONValue.parse(Array(data)) else {
+                return false
+            }
+            return s.at(path)?.int == value
+        }
+    }
+
     /// The acceptance test: 50 senders at once over TCP and a Unix socket, three subscribers of which one
     /// never reads. Every line sent is accounted for, the stalled subscriber is dropped, the others get every
     /// final snapshot, and the run drains and exits 0 on SIGTERM.
@@ -175,24 +186,13 @@ struct LiveServiceTests {
         for s in sockets { s.close() }
         // Each of the 256 senders' 4 lines is counted while the flood is still running.
         let latest = dir.appendingPathComponent("latest.json")
-        let othersCounted = eventually(timeout: 60) {
-            guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
-                return false
-            }
-            return s.at("traffic.sensors_online")?.int == 257
-        }
+        let othersCounted = Self.latest(latest, "traffic.sensors_online", becomes: 257, timeout: 60)
         #expect(othersCounted, "the flood starved the other senders")
         flooding.store(false, ordering: .relaxed)
         #expect(floodDone.wait(timeout: .now() + 30) == .success)
         // Everything sent is read before the run is stopped (a stop cuts what is still in flight: `truncated`).
         let sent = floodLines.load(ordering: .relaxed) + 256 * 4 + 1
-        #expect(
-            eventually(timeout: 60) {
-                guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
-                    return false
-                }
-                return s.at("pipeline.lines")?.int == sent
-            })
+        #expect(Self.latest(latest, "pipeline.lines", becomes: sent, timeout: 60))
         #expect(run.stop() == 0)
         let deadLetters = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
             .split(separator: "\n").compactMap { try? JSONValue.parse(Array($0.utf8)) }
@@ -223,13 +223,7 @@ struct LiveServiceTests {
         sender.send(ok)
         sender.close()
         let latest = dir.appendingPathComponent("latest.json")
-        #expect(
-            eventually(timeout: 30) {
-                guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
-                    return false
-                }
-                return s.at("pipeline.lines")?.int == 4
-            })
+        #expect(Self.latest(latest, "pipeline.lines", becomes: 4))
         #expect(run.stop() == 0)
         let records = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
             .split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
@@ -334,14 +328,7 @@ struct LiveServiceTests {
                 "--totals", "totals.json", "--dead-letter", "dl.ndjson", "--snapshots", "/dev/null",
             ], in: dir)
         let latest = dir.appendingPathComponent("latest.json")
-        func counted(_ n: Int) -> Bool {
-            eventually(timeout: 30) {
-                guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
-                    return false
-                }
-                return s.at("pipeline.lines")?.int == n
-            }
-        }
+        func counted(_ n: Int) -> Bool { Self.latest(latest, "pipeline.lines", becomes: n) }
         // Lines written before the run are read (--from-start), then appends, one line in two writes.
         #expect(counted(100))
         let more = lines(50)
@@ -395,13 +382,7 @@ struct LiveServiceTests {
         handle.write(Data(String(repeating: line, count: 3).utf8))
         try handle.close()
         let latest = dir.appendingPathComponent("latest.json")
-        #expect(
-            eventually(timeout: 30) {
-                guard let data = try? Data(contentsOf: latest), let s = try? JSONValue.parse(Array(data)) else {
-                    return false
-                }
-                return s.at("pipeline.lines")?.int == 3
-            })
+        #expect(Self.latest(latest, "pipeline.lines", becomes: 3))
         #expect(run.stop() == 0)
         let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
         #expect(totals.at("lines")?.int == 3)
