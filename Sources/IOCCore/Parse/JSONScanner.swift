@@ -357,9 +357,19 @@ private struct ScanCursor {
                 hasEscapes = true
                 p = next
             } else if c >= 0x80 {
-                let length = JSONUTF8.sequenceLength(base, at: p, count: n)
-                guard length != 0 else { return false }
-                p += length
+                // The two- and three-byte forms of Vietnamese letters (U+00C0–U+07FF, U+0800–U+FFFF but not the
+                // surrogates) are checked here; anything else goes to the full check.
+                if c >= 0xC2 && c <= 0xDF && p + 1 < n && byte(p + 1) & 0xC0 == 0x80 {
+                    p += 2
+                } else if c >= 0xE1 && c <= 0xEC && p + 2 < n && byte(p + 1) & 0xC0 == 0x80
+                    && byte(p + 2) & 0xC0 == 0x80
+                {
+                    p += 3
+                } else {
+                    let length = JSONUTF8.sequenceLength(base, at: p, count: n)
+                    guard length != 0 else { return false }
+                    p += length
+                }
             } else if c < 0x20 {
                 return false
             } else {
