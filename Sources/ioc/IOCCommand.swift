@@ -506,7 +506,7 @@ enum IOCCommand {
           --when-full <mode>      When the parse stage is full: block (lose nothing) or drop (drop the newest
                                   lines, counted in pipeline.dropped). (default: block)
           --threads <n>           Parse workers. (default: one per core)
-          --batch-size <n>        Bytes handed between stages at a time. (default: 1048576)
+          --batch-size <n>        Bytes handed between stages at a time. (default: 524288)
           -h, --help              Show help information.
 
         Durations are written 500ms, 30s, 5m, 1h. Exit status: 0 on success, 64 on bad flags, rules or
@@ -556,7 +556,7 @@ enum IOCCommand {
           --seed <n>              Random seed of the feed. (default: 42)
           --bad <ratio>           Share of invalid lines. (default: 0)
           --threads <n>           Parse workers. (default: one per core)
-          --batch-size <n>        Bytes handed between stages at a time. (default: 1048576)
+          --batch-size <n>        Bytes handed between stages at a time. (default: 524288)
           --json                  Print one JSON object instead of the table.
           -h, --help              Show help information.
 

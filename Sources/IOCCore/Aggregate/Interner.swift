@@ -13,8 +13,6 @@ public struct Interner: Sendable {
     /// Open-addressing table: 0 is empty, else the key's hash tag (its upper 32 bits) above `id + 1`. A probe
     /// rejects other keys by the tag alone, so a lookup touches one slot and, on a hit, the key's span and bytes.
     private var slots: [UInt64]
-    /// Full hashes by id, for growing the table without rehashing the bytes.
-    private var hashes: [UInt64] = []
     /// Where each key's bytes are in `arena`: start in the upper 32 bits, length in the lower.
     private var spans: [UInt64] = []
     private var arena: [UInt8] = []
@@ -108,7 +106,6 @@ public struct Interner: Sendable {
         let id = Int32(keyCount)
         keyCount += 1
         spans.append(UInt64(arena.count) << 32 | UInt64(bytes.count))
-        hashes.append(h)
         arena.append(contentsOf: bytes)
         slots[slot] = Interner.slotValue(h, id)
         if keyCount * 2 > slots.count { grow() }
@@ -197,8 +194,11 @@ public struct Interner: Sendable {
         let size = slots.count * 2
         slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
+        // The keys are hashed again from their bytes: growth is rare (amortised O(1) per key), and keeping every
+        // full hash would cost 8 bytes per tracked key for good.
         for id in 0..<spans.count {
-            let h = hashes[id]
+            let (start, end) = range(Int32(id))
+            let h = arena.withUnsafeBytes { Interner.hash(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
             var i = Int(truncatingIfNeeded: h) & mask
             while slots[i] != 0 { i = (i + 1) & mask }
             slots[i] = Interner.slotValue(h, Int32(id))

@@ -58,8 +58,10 @@ public final class Batch: @unchecked Sendable {
     public init(capacity: Int, oversized: Bool = false) {
         storage = .allocate(byteCount: capacity, alignment: 64)
         isOversized = oversized
-        events.reserveCapacity(capacity / 128)
-        outcomes.reserveCapacity(capacity / 128)
+        // Room for the lines of a typical feed (about 180 bytes each); a batch of shorter lines grows its arrays
+        // once and keeps them.
+        events.reserveCapacity(capacity / 176)
+        outcomes.reserveCapacity(capacity / 176)
         strings.reserveCapacity(4096)
     }
 

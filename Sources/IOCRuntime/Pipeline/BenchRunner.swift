@@ -15,7 +15,7 @@ public struct BenchOptions: Sendable {
     public var seed: UInt64 = 42
     public var badRatio = 0.0
     public var workers: Int?
-    public var batchSize = 1 << 20
+    public var batchSize = 1 << 19
     public var json = false
     /// Print a progress line on stderr while running (when stderr is a terminal).
     public var progress = true
