@@ -370,11 +370,7 @@ enum IOCCommand {
             }
             if let address {
                 guard input == nil else { throw CLIError("Give either '--connect <address>' or a FILE, not both") }
-                switch SocketAddress.parse(address) {
-                case .success(let a): options.source = .connect(a)
-                case .failure(let e):
-                    throw CLIError("The value '\(address)' is invalid for '--connect <address>': \(e.message)")
-                }
+                options.source = .connect(try IOCCommand.address("--connect", address))
             } else if let input, input != "-" {
                 options.source = .file(input)
             }

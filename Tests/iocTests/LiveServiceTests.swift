@@ -30,6 +30,11 @@ struct LiveServiceTests {
 
     private static func finals(_ lines: [String]) -> [String] { lines.filter { $0.contains("\"final\":true") } }
 
+    /// The `--totals` file a run wrote into `dir`.
+    private static func totals(in dir: URL) throws -> JSONValue {
+        try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+    }
+
     /// Waits (at most `timeout` seconds) until the `--latest` file holds a snapshot whose member at `path` is
     /// `value`.
     private static func latest(_ file: URL, _ path: String, becomes value: Int, timeout: Double = 30) -> Bool {
@@ -115,7 +120,7 @@ struct LiveServiceTests {
         #expect(readerDone.wait(timeout: .now() + 30) == .success, "subscribers were not closed at the end")
 
         // Every line sent is accounted for.
-        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        let totals = try Self.totals(in: dir)
         let lines = totals.at("lines")?.int ?? -1
         let accounted =
             (totals.at("accepted")?.int ?? 0) + (totals.at("rejected")?.int ?? 0) + (totals.at("ignored")?.int ?? 0)
@@ -198,7 +203,7 @@ struct LiveServiceTests {
             .split(separator: "\n").compactMap { try? JSONValue.parse(Array($0.utf8)) }
         #expect(deadLetters.map { $0.at("reason")?.string } == ["line_too_long"])
         #expect(deadLetters.first?.at("line")?.int == 1)
-        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        let totals = try Self.totals(in: dir)
         #expect((totals.at("accepted")?.int ?? 0) > 256 * 4)
         #expect(totals.at("rejected")?.int == 1)
     }
@@ -230,7 +235,7 @@ struct LiveServiceTests {
         #expect(records.map { $0.at("reason")?.string } == ["line_too_long", "line_too_long"])
         #expect(records.map { $0.at("line")?.int } == [2, 3])
         #expect(records.map { $0.at("raw")?.string?.first } == ["A", "B"])
-        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        let totals = try Self.totals(in: dir)
         #expect(totals.at("lines")?.int == 4)
         #expect(totals.at("accepted")?.int == 2)
     }
@@ -295,7 +300,7 @@ struct LiveServiceTests {
         #expect(record.at("line")?.int == 2)
         #expect(record.at("raw")?.string == #"{"kind":"metric","ts":"\#(now)","na"#)
         #expect(record.at("source")?.string?.hasPrefix(address.description) == true)
-        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        let totals = try Self.totals(in: dir)
         #expect(totals.at("lines")?.int == 2)
         #expect(totals.at("accepted")?.int == 1)
     }
@@ -353,7 +358,7 @@ struct LiveServiceTests {
         #expect(counted(185))
 
         #expect(run.stop() == 0)
-        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        let totals = try Self.totals(in: dir)
         #expect(totals.at("lines")?.int == 185)
         #expect(totals.at("accepted")?.int == 185)
         #expect(totals.at("rejected")?.int == 0)
@@ -384,7 +389,7 @@ struct LiveServiceTests {
         let latest = dir.appendingPathComponent("latest.json")
         #expect(Self.latest(latest, "pipeline.lines", becomes: 3))
         #expect(run.stop() == 0)
-        let totals = try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
+        let totals = try Self.totals(in: dir)
         #expect(totals.at("lines")?.int == 3)
         #expect(totals.at("rejected")?.int == 0, "the rest of the line under way at the start was not skipped")
     }

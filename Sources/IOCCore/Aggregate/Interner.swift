@@ -78,20 +78,11 @@ public struct Interner: Sendable {
     /// - Complexity: O(n) expected; allocates only when the key is new (amortised growth).
     @discardableResult
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        intern(bytes, allowNew: true)!
+        intern(bytes, hash: Interner.hash(bytes), allowNew: true).id!
     }
 
-    /// The id of `bytes`; a new key is interned only when `allowNew` (one probe either way). Nil for a new key
-    /// that is not allowed (`--max-keys`).
-    ///
-    /// - Complexity: O(n) expected; allocates only when the key is new (amortised growth).
-    @inline(__always)
-    public mutating func intern(_ bytes: UnsafeRawBufferPointer, allowNew: Bool) -> Int32? {
-        intern(bytes, hash: Interner.hash(bytes), allowNew: allowNew).id
-    }
-
-    /// `intern(_:allowNew:)` with the key's `hash(_:)` already computed (by the parse stage), and whether the key
-    /// was new.
+    /// The id of `bytes`, whose `hash(_:)` is already computed (by the parse stage), and whether it was new; a new
+    /// key is interned only when `allowNew` (nil otherwise, for `--max-keys`). One probe either way.
     ///
     /// - Complexity: O(n) expected for the byte comparison; allocates only when the key is new.
     @inline(__always)

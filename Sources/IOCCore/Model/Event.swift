@@ -97,14 +97,18 @@ public struct Event: Sendable {
 }
 
 extension Event {
-    /// Fills the key hashes from the bytes the event's references point into.
+    /// Fills the hashes of the keys the aggregator interns for this kind (`WindowAggregator.apply`): district
+    /// and key always, subject for traffic (segment) and security (type), agency for services.
     ///
     /// - Complexity: O(length of the keys); does not allocate.
     @inline(__always)
     public mutating func hashKeys(_ b: EventBytes) {
         districtHash = Interner.hash(b[district])
         keyHash = Interner.hash(b[key])
-        subjectHash = Interner.hash(b[subject])
-        agencyHash = Interner.hash(b[agency])
+        switch kind {
+        case .traffic, .security: subjectHash = Interner.hash(b[subject])
+        case .service: agencyHash = Interner.hash(b[agency])
+        case .fieldReport, .metric: break
+        }
     }
 }

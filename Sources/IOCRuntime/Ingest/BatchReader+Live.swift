@@ -117,14 +117,14 @@ extension BatchReader {
                     acceptPausedUntil = monotonicNanoseconds() + 100_000_000
                 }
             }
-            var ended: [ObjectIdentifier] = []
+            var ended: Set<ObjectIdentifier> = []
             for (j, s) in polled.enumerated() where pollSet[live.listeners.count + j].revents != 0 {
                 switch readOnce(s, scratch) {
                 case .data(let full): busy = busy || full
                 case .wouldBlock: break
-                case .end, .failed:
+                case .end:
                     finishStream(s)
-                    ended.append(ObjectIdentifier(s))
+                    ended.insert(ObjectIdentifier(s))
                 }
             }
             for s in streams where isFollowed(s) {
@@ -175,8 +175,8 @@ extension BatchReader {
         /// Bytes arrived; `full` when the read filled the chunk (more is probably waiting).
         case data(full: Bool)
         case wouldBlock
+        /// End of stream, or a read error (a reset connection): the stream is finished either way.
         case end
-        case failed
     }
 
     /// One read of at most `liveChunk` bytes from `s`, cut into whole lines and sent on.
@@ -184,7 +184,7 @@ extension BatchReader {
         let n = read(s.fd, scratch.baseAddress!, scratch.count)
         if n < 0 {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return .wouldBlock }
-            return .failed
+            return .end
         }
         if n == 0 { return .end }
         take(s, UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
@@ -318,43 +318,15 @@ extension BatchReader {
 
     /// Counts the carried partial line and `head` as dropped lines of `s`.
     private func dropLines(_ s: LiveStream, _ head: UnsafeRawBufferPointer) {
-        var physical = 0
-        var lines = 0
-        if !s.carry.isEmpty {
-            // The carried bytes and the start of `head` form one line.
-            let firstEnd =
-                memchr(head.baseAddress!, 0x0A, head.count).map { UnsafeRawPointer($0) - head.baseAddress! }
-                ?? head.count
-            let blank =
-                s.carry.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-                && UnsafeRawBufferPointer(rebasing: head[0..<firstEnd]).allSatisfy {
-                    $0 == 0x20 || $0 == 0x09 || $0 == 0x0D
-                }
-            physical += 1
-            lines += blank ? 0 : 1
-            let rest = UnsafeRawBufferPointer(rebasing: head[min(head.count, firstEnd + 1)...])
-            let counted = BatchReader.countLines(rest)
-            physical += counted.physical
-            lines += counted.lines
-        } else {
-            let counted = BatchReader.countLines(head)
-            physical += counted.physical
-            lines += counted.lines
+        var counted = BatchReader.countLines(head)
+        // The carried bytes begin head's first line: a blank start there is not a blank line if they are not.
+        if !s.carry.isEmpty && !s.carry.withUnsafeBytes({ BatchReader.isBlank($0) }) {
+            let firstEnd = memchr(head.baseAddress!, 0x0A, head.count).map { UnsafeRawPointer($0) - head.baseAddress! }
+            if BatchReader.isBlank(UnsafeRawBufferPointer(rebasing: head[0..<(firstEnd ?? head.count)])) {
+                counted.lines += 1
+            }
         }
-        countDropped(source: s.index, physical: physical, lines: lines)
-    }
-
-    private func unusedTakeSplit(
-        _ s: LiveStream, _ head: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer, _ cut: Int
-    ) {
-        let batch = batchFor(s, bytes: s.carry.count + cut)
-        s.carry.withUnsafeBytes { append(batch, $0) }
-        append(batch, head)
-        s.carry.removeAll(keepingCapacity: true)
-        batch.stampRead()
-        send(batch, droppable: true)
-        s.carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[cut...]))
-        if s.carry.count > maxLine + 1 { startSkipping(s) }
+        countDropped(source: s.index, physical: counted.physical, lines: counted.lines)
     }
 
     /// The partial line in `carry` is already longer than `--max-line`: keep its first bytes for the record.

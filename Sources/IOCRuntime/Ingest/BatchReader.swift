@@ -243,23 +243,25 @@ public final class BatchReader: @unchecked Sendable {
 
     /// Physical lines in `bytes` (a final line without `\n` included), and those that are not blank.
     static func countLines(_ bytes: UnsafeRawBufferPointer) -> (physical: Int, lines: Int) {
-        guard var p = bytes.baseAddress, bytes.count > 0 else { return (0, 0) }
-        let end = p + bytes.count
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return (0, 0) }
+        var start = 0
         var physical = 0
         var lines = 0
-        while p < end {
-            let nl = memchr(p, 0x0A, end - p).map { UnsafeRawPointer($0) } ?? end
+        while start < bytes.count {
+            let end = memchr(base + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - base } ?? bytes.count
             physical += 1
-            var q = p
-            while q < nl {
-                let c = q.load(as: UInt8.self)
-                if c != 0x20 && c != 0x09 && c != 0x0D { break }
-                q += 1
-            }
-            if q < nl { lines += 1 }
-            p = nl + 1
+            if !isBlank(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) { lines += 1 }
+            start = end + 1
         }
         return (physical, lines)
+    }
+
+    /// A blank line as the parse stage sees one (SPEC §2): only spaces and tabs, before an optional `\r`.
+    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        var n = line.count
+        if n > 0 && line[n - 1] == 0x0D { n -= 1 }
+        for i in 0..<n where line[i] != 0x20 && line[i] != 0x09 { return false }
+        return true
     }
 
     /// Reads one input to its end (or until stopped).

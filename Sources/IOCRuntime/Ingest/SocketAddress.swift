@@ -127,17 +127,27 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// Connects (blocking), close-on-exec.
     public func connect() throws(IOFailure) -> Int32 {
+        switch attemptConnect() {
+        case .success(let fd): return fd
+        case .failure(let code): throw IOFailure(path: description, errno: code.value)
+        }
+    }
+
+    private struct Errno: Error { var value: Int32 }
+
+    /// One connection attempt: the connected descriptor, or the `errno` it failed with.
+    private func attemptConnect() -> Result<Int32, Errno> {
         let fd = withSockaddr { _, _, family in
             socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         }
-        guard fd >= 0 else { throw IOFailure(path: description, errno: errno) }
+        guard fd >= 0 else { return .failure(Errno(value: errno)) }
         let r = withSockaddr { addr, length, _ in Glibc.connect(fd, addr, length) }
         guard r == 0 else {
             let code = errno
             close(fd)
-            throw IOFailure(path: description, errno: code)
+            return .failure(Errno(value: code))
         }
-        return fd
+        return .success(fd)
     }
 
     /// The port a TCP listener got (useful with port 0).
@@ -175,11 +185,13 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
     private static func isStaleUnixSocket(_ path: String) -> Bool {
         var st = stat()
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFSOCK else { return false }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        let r = SocketAddress.unix(path: path).withSockaddr { addr, length, _ in Glibc.connect(fd, addr, length) }
-        // Only "nobody listens" makes it stale; a full backlog or a permission problem means it is someone's.
-        return r != 0 && errno == ECONNREFUSED
+        switch SocketAddress.unix(path: path).attemptConnect() {
+        case .success(let fd):
+            close(fd)
+            return false
+        case .failure(let code):
+            // Only "nobody listens" makes it stale; a full backlog or a permission problem means it is someone's.
+            return code.value == ECONNREFUSED
+        }
     }
 }

@@ -71,12 +71,15 @@ public final class SnapshotPublisher: @unchecked Sendable {
         if queued { wake() }
     }
 
-    /// Sends what is queued (giving subscribers up to `grace` to take it), closes every connection and listener,
-    /// and removes Unix socket files.
-    public func finish(grace: Duration = .seconds(2)) {
+    /// How long subscribers get, at the end, to take what is queued for them.
+    static let finishGrace: Int64 = 2_000_000_000
+
+    /// Sends what is queued (giving subscribers up to `finishGrace` to take it), closes every connection and
+    /// listener, and removes Unix socket files.
+    public func finish() {
         queue.withLock { $0.finishing = true }
         wake()
-        _ = done.wait(timeout: .now() + .nanoseconds(Int(grace.components.seconds * 1_000_000_000 + 500_000_000)))
+        _ = done.wait(timeout: .now() + .nanoseconds(Int(SnapshotPublisher.finishGrace + 500_000_000)))
     }
 
     private func wake() {
@@ -129,7 +132,9 @@ public final class SnapshotPublisher: @unchecked Sendable {
             if finishing {
                 let now = monotonicNanoseconds()
                 if finishingSince == nil { finishingSince = now }
-                if subscribers.allSatisfy({ $0.behind == 0 }) || now - finishingSince! > 2_000_000_000 { break }
+                if subscribers.allSatisfy({ $0.behind == 0 }) || now - finishingSince! > SnapshotPublisher.finishGrace {
+                    break
+                }
             }
 
             pollSet.removeAll(keepingCapacity: true)
