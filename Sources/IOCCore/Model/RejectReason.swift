@@ -25,8 +25,9 @@ public enum Field: UInt8, CaseIterable, Sendable {
     /// Dense index for fixed-size per-field tables.
     @inline(__always) public var index: Int { Int(rawValue) }
 
-    /// Number of fields (the size of a per-field table).
-    public static let count = allCases.count
+    /// Number of fields (the size of a per-field table): one past the last case, a constant the compiler folds
+    /// (a test checks it equals `allCases.count`).
+    public static var count: Int { Int(Field.alertSource.rawValue) + 1 }
 
     /// The member's JSON name (`alert.severity` for the member nested in a Suricata `alert`).
     public var name: String {

@@ -46,6 +46,9 @@ public enum JSONNumber {
         var i = 0
         let negative = byte(0) == JSONByte.minus
         if negative { i = 1 }
+        if let value = shortDecimal(base, from: i, count: n) {
+            return negative ? -value : value
+        }
 
         var mantissa: UInt64 = 0
         var significantDigits = 0
@@ -137,6 +140,36 @@ public enum JSONNumber {
             }
         }
         return strtodFallback(base, count: n)
+    }
+
+    /// The common case, `ddd` or `ddd.ddd` with at most 15 digits in all (so the digits are an exact integer and
+    /// one correctly rounded division by an exact power of ten gives the correctly rounded value); nil for
+    /// anything else, which the general path reads.
+    @inline(__always)
+    private static func shortDecimal(_ base: UnsafeRawPointer, from start: Int, count n: Int) -> Double? {
+        var i = start
+        var digits: UInt64 = 0
+        while i < n {
+            let d = base.load(fromByteOffset: i, as: UInt8.self) &- JSONByte.zero
+            guard d < 10 else { break }
+            digits = digits &* 10 &+ UInt64(d)
+            i += 1
+        }
+        let integerDigits = i - start
+        guard integerDigits > 0 else { return nil }
+        if i == n { return integerDigits <= 15 ? Double(digits) : nil }
+        guard base.load(fromByteOffset: i, as: UInt8.self) == JSONByte.dot else { return nil }
+        i += 1
+        let fractionStart = i
+        while i < n {
+            let d = base.load(fromByteOffset: i, as: UInt8.self) &- JSONByte.zero
+            guard d < 10 else { break }
+            digits = digits &* 10 &+ UInt64(d)
+            i += 1
+        }
+        let fractionDigits = i - fractionStart
+        guard i == n, fractionDigits > 0, integerDigits + fractionDigits <= 15 else { return nil }
+        return Double(digits) / powersOfTen[fractionDigits]
     }
 
     /// Parses the token with `strtod` from a NUL-terminated stack copy; nil when the result is not finite.

@@ -94,7 +94,8 @@ enum JSONByte {
     /// Whether `c` is JSON whitespace: space, tab, line feed or carriage return (nothing else).
     @inline(__always)
     static func isWhitespace(_ c: UInt8) -> Bool {
-        c == space || c == newline || c == carriageReturn || c == tab
+        // One compare for the usual case, a byte above the space.
+        c <= space && (c == space || c == newline || c == carriageReturn || c == tab)
     }
 
     /// Whether `c` is an ASCII digit.

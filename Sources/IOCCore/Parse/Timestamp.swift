@@ -18,24 +18,39 @@ public enum Timestamp {
     public static func parse(_ bytes: UnsafeRawBufferPointer, allowCompactOffset: Bool = false) -> Int64? {
         let n = bytes.count
         // Shortest valid form: "YYYY-MM-DDTHH:MM:SSZ" (20 bytes).
-        guard n >= 20 else { return nil }
-        guard bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[13] == 0x3A, bytes[16] == 0x3A else { return nil }
-        let t = bytes[10]
-        guard t == 0x54 || t == 0x74 else { return nil }
-        guard let year = digits(bytes, 0, 4), let month = digits(bytes, 5, 2), let day = digits(bytes, 8, 2),
-            let hour = digits(bytes, 11, 2), let minute = digits(bytes, 14, 2), let second = digits(bytes, 17, 2)
+        guard n >= 20, let p = bytes.baseAddress else { return nil }
+        @inline(__always) func byte(_ i: Int) -> UInt8 { p.load(fromByteOffset: i, as: UInt8.self) }
+
+        // The fixed head "YYYY-MM-DDTHH:MM:SS" as three little-endian words (byte k of a word is its lane k):
+        // "YYYY-MM-", "DDTHH:MM" and, overlapping, "HH:MM:SS" from byte 11.
+        let w0 = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        let w1 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let w2 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 11, as: UInt64.self))
+        guard w0 & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000,  // '-' in lanes 4 and 7
+            w1 & 0x0000_0000_00DF_0000 == 0x0000_0000_0054_0000,  // 'T' or 't' in lane 2
+            w2 & 0x0000_FF00_00FF_0000 == 0x0000_3A00_003A_0000,  // ':' in lanes 2 and 5
+            allDigits(w0, lanes: 0x00FF_FF00_FFFF_FFFF),
+            allDigits(w1, lanes: 0xFFFF_00FF_FF00_FFFF),
+            allDigits(w2, lanes: 0xFFFF_0000_0000_0000)
         else { return nil }
+        @inline(__always) func digit(_ w: UInt64, _ lane: UInt64) -> Int64 { Int64((w >> (lane &* 8)) & 0x0F) }
+        let year = digit(w0, 0) * 1000 + digit(w0, 1) * 100 + digit(w0, 2) * 10 + digit(w0, 3)
+        let month = digit(w0, 5) * 10 + digit(w0, 6)
+        let day = digit(w1, 0) * 10 + digit(w1, 1)
+        let hour = digit(w1, 3) * 10 + digit(w1, 4)
+        let minute = digit(w1, 6) * 10 + digit(w1, 7)
+        let second = digit(w2, 6) * 10 + digit(w2, 7)
         guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year: year, month: month),
             hour <= 23, minute <= 59, second <= 59
         else { return nil }
 
         var i = 19
         var fraction: Int64 = 0
-        if bytes[i] == 0x2E {  // "."
+        if byte(i) == 0x2E {  // "."
             i += 1
             let start = i
             while i < n {
-                let d = bytes[i] &- 0x30
+                let d = byte(i) &- 0x30
                 guard d < 10 else { break }
                 guard i - start < 9 else { return nil }  // a tenth digit
                 fraction = fraction &* 10 &+ Int64(d)
@@ -48,19 +63,19 @@ public enum Timestamp {
 
         guard i < n else { return nil }  // missing offset
         var offsetSeconds: Int64 = 0
-        let z = bytes[i]
+        let z = byte(i)
         if z == 0x5A || z == 0x7A {  // "Z" / "z"
             guard i + 1 == n else { return nil }
         } else if z == 0x2B || z == 0x2D {  // "+" / "-"
             let remaining = n - i - 1
             let offHours: Int64
             let offMinutes: Int64
-            if remaining == 5, bytes[i + 3] == 0x3A {
-                guard let h = digits(bytes, i + 1, 2), let m = digits(bytes, i + 4, 2) else { return nil }
+            if remaining == 5, byte(i + 3) == 0x3A {
+                guard let h = digits(p, i + 1, 2), let m = digits(p, i + 4, 2) else { return nil }
                 offHours = h
                 offMinutes = m
             } else if remaining == 4, allowCompactOffset {
-                guard let h = digits(bytes, i + 1, 2), let m = digits(bytes, i + 3, 2) else { return nil }
+                guard let h = digits(p, i + 1, 2), let m = digits(p, i + 3, 2) else { return nil }
                 offHours = h
                 offMinutes = m
             } else {
@@ -155,6 +170,13 @@ public enum Timestamp {
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
     /// - Complexity: O(1); does not allocate.
     static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        if year >= 1970 && year <= 2099 {
+            // Every fourth year is a leap year in 1970–2099 (2000 included): count them instead of dividing by
+            // eras. (367m - 362) / 12 is the days before month m in a year whose February has 30 days.
+            let y = year - 1970
+            let february: Int64 = month <= 2 ? 0 : year & 3 == 0 ? 1 : 2
+            return 365 * y + (y + 1) / 4 + (367 * month - 362) / 12 - february + day - 1
+        }
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400  // [0, 399]
@@ -182,7 +204,7 @@ public enum Timestamp {
     static func daysInMonth(year: Int64, month: Int64) -> Int64 {
         switch month {
         case 2:
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let leap = year & 3 == 0 && (year % 100 != 0 || year % 400 == 0)
             return leap ? 29 : 28
         case 4, 6, 9, 11:
             return 30
@@ -199,14 +221,23 @@ public enum Timestamp {
 
     /// Value of exactly `count` ASCII digits at `start`, or nil when any is not a digit (caller checks bounds).
     @inline(__always)
-    static func digits(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int64? {
+    static func digits(_ p: UnsafeRawPointer, _ start: Int, _ count: Int) -> Int64? {
         var value: Int64 = 0
         for i in start..<(start + count) {
-            let d = bytes[i] &- 0x30
+            let d = p.load(fromByteOffset: i, as: UInt8.self) &- 0x30
             guard d < 10 else { return nil }
             value = value * 10 + Int64(d)
         }
         return value
+    }
+
+    /// Whether every byte of `w` selected by `lanes` (0xFF per selected byte) is an ASCII digit: its high nibble
+    /// is 3 and adding 6 to its low nibble does not carry (a lane with high nibble 3 cannot carry into the next).
+    @inline(__always)
+    static func allDigits(_ w: UInt64, lanes: UInt64) -> Bool {
+        let high = lanes & 0xF0F0_F0F0_F0F0_F0F0
+        let threes = lanes & 0x3030_3030_3030_3030
+        return w & high == threes && (w &+ (lanes & 0x0606_0606_0606_0606)) & high == threes
     }
 
     @inline(__always)

@@ -17,6 +17,12 @@ private let ts = "\"ts\":\"2026-11-22T08:00:00+07:00\""
 
 @Suite("EventValidator")
 struct EventValidatorTests {
+    @Test("Field.count is the number of fields (per-field tables are sized by it)")
+    func fieldCount() {
+        #expect(Field.count == Field.allCases.count)
+        #expect(Field.allCases.last.map { Int($0.rawValue) + 1 } == Field.count)
+    }
+
     /// One row per rejection reason the validator gives (SPEC §7), plus the member it names.
     @Test(
         "Rejections",

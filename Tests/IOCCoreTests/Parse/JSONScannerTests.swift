@@ -1,5 +1,6 @@
 // Unit tests for the hot-path JSON scanner and its helpers (JSONString, JSONNumber) and for JSONValue.
 
+import IOCTestSupport
 import Testing
 
 @testable import IOCCore
@@ -315,6 +316,29 @@ struct JSONNumberTests {
     func double(_ token: String, _ expected: Double) throws {
         let value = try #require(T.double(token), "\(token)")
         #expect(value.bitPattern == expected.bitPattern, "\(token): \(value) != \(expected)")
+    }
+
+    @Test("short decimals (the fast path) equal Swift's correctly rounded parse, digit counts 1 to 17")
+    func shortDecimalsAgreeWithSwift() {
+        var rng = SplitMix64(seed: 0xD0_0B1E)
+        var mismatches: [String] = []
+        for _ in 0..<20_000 {
+            let integerDigits = Int(rng.next() % 9) + 1
+            let fractionDigits = Int(rng.next() % 9)
+            var token = rng.next() % 4 == 0 ? "-" : ""
+            for i in 0..<integerDigits {
+                // A leading zero only as the whole integer part ("0.25"), as JSON requires.
+                let d = i == 0 && integerDigits > 1 ? rng.next() % 9 + 1 : rng.next() % 10
+                token += String(d)
+            }
+            if fractionDigits > 0 {
+                token += "."
+                for _ in 0..<fractionDigits { token += String(rng.next() % 10) }
+            }
+            let expected = Double(token)!
+            if T.double(token)?.bitPattern != expected.bitPattern { mismatches.append(token) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 
     @Test("double keeps the sign of zero and rejects non-finite values")

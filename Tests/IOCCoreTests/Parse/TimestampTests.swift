@@ -161,6 +161,41 @@ struct TimestampTests {
         }
     }
 
+    @Test("Every day of 1969–2100 round-trips (the counting fast path for 1970–2099 and its edges)")
+    func everyDayAroundTheFastPath() {
+        var mismatches: [Int64] = []
+        for day in Int64(-365)...Int64(47_846) {  // 1969-01-01 ... 2100-12-31
+            let (y, m, d) = Timestamp.civilFromDays(day)
+            if Timestamp.daysFromCivil(year: y, month: m, day: d) != day { mismatches.append(day) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        #expect(parse("2000-02-29T00:00:00Z") != nil)
+        #expect(parse("2100-02-29T00:00:00Z") == nil)
+        #expect(parse("2096-02-29T12:00:00+07:00") != nil)
+    }
+
+    @Test("Any byte but a digit at any digit position, or any other separator, is rejected")
+    func everyByteAtEveryPosition() {
+        let good = Array("2026-12-01T13:05:35.250+07:00".utf8)
+        let digitPositions = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22, 24, 25, 27, 28]
+        var accepted: [String] = []
+        for position in 0..<good.count {
+            for b in UInt8(0)...UInt8(255) where b != good[position] {
+                var bytes = good
+                bytes[position] = b
+                let isDigit = b >= 0x30 && b <= 0x39
+                let sameMeaning = (position == 10 && b == 0x74)  // 't' for 'T'
+                let stillValid = sameMeaning || (digitPositions.contains(position) && isDigit)
+                if stillValid { continue }
+                let parsed = bytes.withUnsafeBytes { Timestamp.parse($0) }
+                if parsed != nil { accepted.append("\(position):\(b)") }
+            }
+        }
+        // A digit swapped for another digit may still be a valid time; every other change must be refused, except
+        // the offset sign ('+' for '-').
+        #expect(accepted == ["23:45"], "\(accepted.prefix(8))")
+    }
+
     @Test("10,000 random instants 1970–2100 agree with a year-by-year day count")
     func randomCrossCheck() {
         var rng = SplitMix64(seed: 0x10C_57BE_A11)
