@@ -305,6 +305,57 @@ struct LiveServiceTests {
         #expect(totals.at("accepted")?.int == 1)
     }
 
+    /// A UTF-8 BOM that arrives a byte at a time is still dropped, on a connection and on a piped stdin; the
+    /// bytes of a false start (EF then not BB) stay part of the line.
+    @Test func bomSplitAcrossReadsIsDropped() throws {
+        let dir = try makeTestDirectory("bom")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let now = Timestamp.string(wallClockNanoseconds())
+        let line = Array(#"{"kind":"metric","ts":"\#(now)","name":"portal.up","value":1}"#.utf8) + [0x0A]
+        let pieces: [[UInt8]] = [[0xEF], [0xBB], [0xBF] + line, [0xEF, 0x7B, 0x7D, 0x0A]]
+
+        // On a connection (the live poll loop).
+        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
+        let run = try LiveProcess(
+            [
+                "run", "--listen", address.description, "--every", "100ms", "--latest", "latest.json",
+                "--dead-letter", "dl.ndjson", "--totals", "totals.json", "--snapshots", "/dev/null",
+            ], in: dir)
+        let sender = try TestSocket(address)
+        for piece in pieces {
+            sender.send(piece)
+            usleep(200_000)  // separate reads, so the BOM really is split
+        }
+        sender.close()
+        #expect(Self.latest(dir.appendingPathComponent("latest.json"), "pipeline.lines", becomes: 2))
+        #expect(run.stop() == 0)
+        let totals = try Self.totals(in: dir)
+        #expect(totals.at("accepted")?.int == 1)
+        #expect(totals.at("rejected")?.int == 1)
+
+        // On a pipe read to its end (the file path's batching loop).
+        let process = Process()
+        process.executableURL = TestPaths.iocBinary
+        process.arguments = ["run", "-", "--totals", "pipe-totals.json", "--snapshots", "/dev/null"]
+        process.currentDirectoryURL = dir
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for piece in pieces {
+            input.fileHandleForWriting.write(Data(piece))
+            usleep(200_000)
+        }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let pipeTotals = try JSONValue.parse(
+            Array(try Data(contentsOf: dir.appendingPathComponent("pipe-totals.json"))))
+        #expect(pipeTotals.at("accepted")?.int == 1)
+        #expect(pipeTotals.at("rejected")?.int == 1)
+    }
+
     /// `--follow` tails a file through appends (a line split across writes), a rotation (with a last write to
     /// the old file) and a truncation, and loses no line.
     @Test func followSurvivesRotationAndTruncation() throws {

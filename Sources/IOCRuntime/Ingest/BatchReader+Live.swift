@@ -282,10 +282,22 @@ extension BatchReader {
     private func take(_ s: LiveStream, _ input: UnsafeRawBufferPointer) {
         var data = input
         if s.atStart {
-            s.atStart = false
-            if data.count >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
-                data = UnsafeRawBufferPointer(rebasing: data[3...])
+            // A BOM may arrive split over reads: its first bytes wait in `carry` (empty at the start) until three
+            // are in or one differs; bytes that turn out not to be a BOM stay there as the first line's start.
+            while s.atStart && data.count > 0 {
+                s.carry.append(data[0])
+                data = UnsafeRawBufferPointer(rebasing: data[1...])
+                switch s.carry.withUnsafeBytes({ BatchReader.bomPrefix($0) }) {
+                case .whole:
+                    s.carry.removeAll(keepingCapacity: true)
+                    s.atStart = false
+                case .partial:
+                    break
+                case .none:
+                    s.atStart = false
+                }
             }
+            if s.atStart { return }
         }
         if s.discarding {
             guard let nl = memchr(data.baseAddress!, 0x0A, data.count) else { return }
