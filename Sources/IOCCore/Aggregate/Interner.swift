@@ -12,6 +12,8 @@ import Darwin
 public struct Interner: Sendable {
     /// Open-addressing table: 0 is empty, else the key's hash tag (its upper 32 bits) above `id + 1`. A probe
     /// rejects other keys by the tag alone, so a lookup touches one slot and, on a hit, the key's span and bytes.
+    /// The home slot is taken from the tag's bits too, so growing the table moves slots without hashing any key
+    /// again.
     private var slots: [UInt64]
     /// Where each key's bytes are in `arena`: start in the upper 32 bits, length in the lower.
     private var spans: [UInt64] = []
@@ -113,7 +115,7 @@ public struct Interner: Sendable {
     private func probe(_ h: UInt64, _ bytes: UnsafeRawBufferPointer) -> (Int32?, Int) {
         let tag = h & 0xFFFF_FFFF_0000_0000
         return slots.withUnsafeBufferPointer { table in
-            var i = Int(truncatingIfNeeded: h) & mask
+            var i = Interner.home(h) & mask
             while true {
                 let s = table[i]
                 if s == 0 { return (nil, i) }
@@ -181,18 +183,22 @@ public struct Interner: Sendable {
         return true
     }
 
+    /// The home slot of a hash, before masking: the tag's bits, so that `grow()` can find it from a slot alone.
+    @inline(__always)
+    private static func home(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> 32) }
+
     private mutating func grow() {
         let size = slots.count * 2
+        let old = slots
         slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        // The keys are hashed again from their bytes: growth is rare (amortised O(1) per key), and keeping every
-        // full hash would cost 8 bytes per tracked key for good.
-        for id in 0..<spans.count {
-            let (start, end) = range(Int32(id))
-            let h = arena.withUnsafeBytes { Interner.hash(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-            var i = Int(truncatingIfNeeded: h) & mask
-            while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = Interner.slotValue(h, Int32(id))
+        // A slot holds its key's tag, which is where the key's home slot comes from: no key bytes are read.
+        slots.withUnsafeMutableBufferPointer { table in
+            for s in old where s != 0 {
+                var i = Interner.home(s) & mask
+                while table[i] != 0 { i = (i + 1) & mask }
+                table[i] = s
+            }
         }
     }
 }
