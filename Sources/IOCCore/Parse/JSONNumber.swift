@@ -149,25 +149,23 @@ public enum JSONNumber {
     private static func shortDecimal(_ base: UnsafeRawPointer, from start: Int, count n: Int) -> Double? {
         var i = start
         var digits: UInt64 = 0
-        while i < n {
-            let d = base.load(fromByteOffset: i, as: UInt8.self) &- JSONByte.zero
-            guard d < 10 else { break }
-            digits = digits &* 10 &+ UInt64(d)
-            i += 1
+        /// Reads a run of digits into `digits`; returns how many.
+        @inline(__always) func run() -> Int {
+            let first = i
+            while i < n {
+                let d = base.load(fromByteOffset: i, as: UInt8.self) &- JSONByte.zero
+                guard d < 10 else { break }
+                digits = digits &* 10 &+ UInt64(d)
+                i += 1
+            }
+            return i - first
         }
-        let integerDigits = i - start
+        let integerDigits = run()
         guard integerDigits > 0 else { return nil }
         if i == n { return integerDigits <= 15 ? Double(digits) : nil }
         guard base.load(fromByteOffset: i, as: UInt8.self) == JSONByte.dot else { return nil }
         i += 1
-        let fractionStart = i
-        while i < n {
-            let d = base.load(fromByteOffset: i, as: UInt8.self) &- JSONByte.zero
-            guard d < 10 else { break }
-            digits = digits &* 10 &+ UInt64(d)
-            i += 1
-        }
-        let fractionDigits = i - fractionStart
+        let fractionDigits = run()
         guard i == n, fractionDigits > 0, integerDigits + fractionDigits <= 15 else { return nil }
         return Double(digits) / powersOfTen[fractionDigits]
     }
