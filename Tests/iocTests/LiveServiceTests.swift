@@ -356,6 +356,46 @@ struct LiveServiceTests {
         #expect(pipeTotals.at("rejected")?.int == 1)
     }
 
+    /// The bytes that show an input does not start with a BOM are ordinary input, a `\n` among them: a blank
+    /// first line or a line of just `\xEF` keeps its place and its number, also before an over-long line.
+    @Test func falseStartOfABomKeepsItsLines() throws {
+        let dir = try makeTestDirectory("bomfalse")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
+        let run = try LiveProcess(
+            [
+                "run", "--listen", address.description, "--max-line", "100", "--every", "100ms", "--latest",
+                "latest.json", "--dead-letter", "dl.ndjson", "--totals", "totals.json", "--snapshots", "/dev/null",
+            ], in: dir)
+        let long = [UInt8](repeating: 0x61, count: 150)
+        // A good line last, so that the run has a watermark and writes `--latest`.
+        let ts = Timestamp.string(wallClockNanoseconds())
+        let ok = Array(#"{"kind":"metric","ts":"\#(ts)","name":"up","value":1}"#.utf8) + [0x0A]
+        for pieces in [[[0x0A] + long, Array("\nbad1\n".utf8)], [[0xEF, 0x0A], long, Array("\nbad1\n".utf8), ok]] {
+            let sender = try TestSocket(address)
+            for piece in pieces {
+                sender.send(piece)
+                usleep(300_000)
+            }
+            sender.close()
+        }
+        // 3 physical lines on the first connection (the first one blank: not a line), 4 on the second.
+        #expect(Self.latest(dir.appendingPathComponent("latest.json"), "pipeline.lines", becomes: 6))
+        #expect(run.stop() == 0)
+        let records = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+        #expect(records.map { $0.at("line")?.int } == [2, 3, 1, 2, 3])
+        #expect(
+            records.map { $0.at("reason")?.string }
+                == ["line_too_long", "malformed_json", "malformed_json", "line_too_long", "malformed_json"])
+        #expect(records[0].at("raw")?.string?.hasPrefix("aaa") == true)
+        #expect(records[3].at("raw")?.string?.hasPrefix("aaa") == true)
+        let totals = try Self.totals(in: dir)
+        #expect(totals.at("lines")?.int == 6)
+        #expect(totals.at("rejected")?.int == 5)
+        #expect(totals.at("accepted")?.int == 1)
+    }
+
     /// `--follow` tails a file through appends (a line split across writes), a rotation (with a last write to
     /// the old file) and a truncation, and loses no line.
     @Test func followSurvivesRotationAndTruncation() throws {

@@ -283,7 +283,8 @@ extension BatchReader {
         var data = input
         if s.atStart {
             // A BOM may arrive split over reads: its first bytes wait in `carry` (empty at the start) until three
-            // are in or one differs; bytes that turn out not to be a BOM stay there as the first line's start.
+            // are in or one differs. Bytes that turn out not to be a BOM (one may be a `\n`) are then taken like
+            // any others, ahead of the rest.
             while s.atStart && data.count > 0 {
                 s.carry.append(data[0])
                 data = UnsafeRawBufferPointer(rebasing: data[1...])
@@ -295,6 +296,9 @@ extension BatchReader {
                     break
                 case .none:
                     s.atStart = false
+                    let held = Array(s.carry)
+                    s.carry.removeAll(keepingCapacity: true)
+                    held.withUnsafeBytes { take(s, $0) }
                 }
             }
             if s.atStart { return }
