@@ -56,18 +56,24 @@ public struct IntMap<Value>: Sequence {
             return keys[i] < 0 ? defaultValue() : values[i]!
         }
         _modify {
-            var i = find(key)
-            if keys[i] < 0 {
-                if (count + 1) * 4 > keys.count * 3 {
-                    grow()
-                    i = find(key)
-                }
-                keys[i] = key
-                values[i] = defaultValue()
-                count += 1
-            }
+            let i = slot(inserting: key, defaultValue).slot
             yield &values[i]!
         }
+    }
+
+    /// The slot of `key`, inserting `make()` first when absent (growing the table as needed), and whether it did.
+    @inline(__always)
+    private mutating func slot(inserting key: Int32, _ make: () -> Value) -> (slot: Int, inserted: Bool) {
+        var i = find(key)
+        guard keys[i] < 0 else { return (i, false) }
+        if (count + 1) * 4 > keys.count * 3 {
+            grow()
+            i = find(key)
+        }
+        keys[i] = key
+        values[i] = make()
+        count += 1
+        return (i, true)
     }
 
     private mutating func grow() {
@@ -85,15 +91,12 @@ public struct IntMap<Value>: Sequence {
     }
 
     /// Combines every entry of `other` into this map.
+    ///
+    /// - Complexity: O(other.count) expected, one probe per entry; allocates only when the table grows.
     public mutating func merge(_ other: IntMap<Value>, combine: (inout Value, Value) -> Void) {
         for (k, v) in other {
-            if let current = self[k] {
-                var merged = current
-                combine(&merged, v)
-                self[k, default: merged] = merged
-            } else {
-                self[k, default: v] = v
-            }
+            let (i, inserted) = slot(inserting: k) { v }
+            if !inserted { combine(&values[i]!, v) }
         }
     }
 

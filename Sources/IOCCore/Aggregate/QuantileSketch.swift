@@ -142,8 +142,28 @@ struct BucketStore: Sendable {
         counts[index - offset] += n
     }
 
+    /// Adds `other`'s counts bucket by bucket: the range is widened once, then one pass adds (counts are integers,
+    /// so the result is the same in any order).
     mutating func merge(_ other: BucketStore) {
-        for (i, n) in other.counts.enumerated() where n > 0 { add(other.offset + i, n) }
+        guard !other.counts.isEmpty else { return }
+        guard !counts.isEmpty else {
+            self = other
+            return
+        }
+        if other.offset < offset {
+            counts.insert(contentsOf: repeatElement(0, count: offset - other.offset), at: 0)
+            offset = other.offset
+        }
+        let end = other.offset + other.counts.count
+        if end > offset + counts.count {
+            counts.append(contentsOf: repeatElement(0, count: end - offset - counts.count))
+        }
+        let shift = other.offset - offset
+        counts.withUnsafeMutableBufferPointer { mine in
+            other.counts.withUnsafeBufferPointer { theirs in
+                for i in theirs.indices { mine[shift + i] += theirs[i] }
+            }
+        }
     }
 
     /// The bucket holding the value of 1-based `rank`, counting on from `seen`.

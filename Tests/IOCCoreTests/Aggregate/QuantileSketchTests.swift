@@ -65,4 +65,36 @@ struct QuantileSketchTests {
         }
         #expect(a.count == 3_000)
     }
+
+    /// Bucket ranges that lie below, above, inside or around each other, with negatives and zeros, and empty
+    /// sketches on either side: a merge answers every quantile as one sketch of all the values does.
+    @Test(arguments: [
+        (1.0, 50.0, 100.0, 900.0), (100.0, 900.0, 1.0, 50.0), (1.0, 900.0, 40.0, 60.0),
+        (40.0, 60.0, 1.0, 900.0), (-50.0, 50.0, -5.0, 0.0), (0.0, 0.0, 1.0, 2.0),
+    ])
+    func mergeOfAnyTwoRanges(_ ranges: (Double, Double, Double, Double)) {
+        var a = QuantileSketch()
+        var b = QuantileSketch()
+        var all = QuantileSketch()
+        var rng = SplitMix64(seed: 11)
+        func value(_ lo: Double, _ hi: Double) -> Double { lo + Double(rng.next() % 10_000) / 10_000 * (hi - lo) }
+        for _ in 0..<2_000 {
+            let v = value(ranges.0, ranges.1)
+            a.add(v)
+            all.add(v)
+            let w = value(ranges.2, ranges.3)
+            b.add(w)
+            all.add(w)
+        }
+        let aOnly = a
+        var empty = QuantileSketch()
+        empty.merge(a)
+        a.merge(QuantileSketch())
+        a.merge(b)
+        for q in stride(from: 0.01, through: 1.0, by: 0.01) {
+            #expect(a.quantile(q) == all.quantile(q), "q=\(q)")
+            #expect(empty.quantile(q) == aOnly.quantile(q), "q=\(q)")
+        }
+        #expect(a.count == 4_000)
+    }
 }
