@@ -28,6 +28,17 @@ struct LiveServiceTests {
         return gen.stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
     }
 
+    /// `ioc run` listening on a Unix socket in `dir` (plus `extra` flags), with provisional snapshots every 100 ms
+    /// into `latest.json` and dead letters and totals in `dl.ndjson` and `totals.json` there.
+    private static func unixListener(in dir: URL, _ extra: [String] = []) throws -> (LiveProcess, SocketAddress) {
+        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
+        let flags = [
+            "--every", "100ms", "--latest", "latest.json", "--dead-letter", "dl.ndjson", "--totals", "totals.json",
+            "--snapshots", "/dev/null",
+        ]
+        return (try LiveProcess(["run", "--listen", address.description] + extra + flags, in: dir), address)
+    }
+
     private static func finals(_ lines: [String]) -> [String] { lines.filter { $0.contains("\"final\":true") } }
 
     /// The `--totals` file a run wrote into `dir`.
@@ -213,12 +224,7 @@ struct LiveServiceTests {
     @Test func consecutiveOverLongLinesOnAConnection() throws {
         let dir = try makeTestDirectory("long")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
-        let run = try LiveProcess(
-            [
-                "run", "--listen", address.description, "--max-line", "1000", "--every", "100ms", "--latest",
-                "latest.json", "--dead-letter", "dl.ndjson", "--totals", "totals.json", "--snapshots", "/dev/null",
-            ], in: dir)
+        let (run, address) = try Self.unixListener(in: dir, ["--max-line", "1000"])
         let ts = Timestamp.string(wallClockNanoseconds())
         let ok = Array(#"{"kind":"metric","ts":"\#(ts)","name":"portal.up","value":1}"#.utf8) + [0x0A]
         let sender = try TestSocket(address)
@@ -315,12 +321,7 @@ struct LiveServiceTests {
         let pieces: [[UInt8]] = [[0xEF], [0xBB], [0xBF] + line, [0xEF, 0x7B, 0x7D, 0x0A]]
 
         // On a connection (the live poll loop).
-        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
-        let run = try LiveProcess(
-            [
-                "run", "--listen", address.description, "--every", "100ms", "--latest", "latest.json",
-                "--dead-letter", "dl.ndjson", "--totals", "totals.json", "--snapshots", "/dev/null",
-            ], in: dir)
+        let (run, address) = try Self.unixListener(in: dir)
         let sender = try TestSocket(address)
         for piece in pieces {
             sender.send(piece)
@@ -361,12 +362,7 @@ struct LiveServiceTests {
     @Test func falseStartOfABomKeepsItsLines() throws {
         let dir = try makeTestDirectory("bomfalse")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let address = SocketAddress.unix(path: dir.appendingPathComponent("in.sock").path)
-        let run = try LiveProcess(
-            [
-                "run", "--listen", address.description, "--max-line", "100", "--every", "100ms", "--latest",
-                "latest.json", "--dead-letter", "dl.ndjson", "--totals", "totals.json", "--snapshots", "/dev/null",
-            ], in: dir)
+        let (run, address) = try Self.unixListener(in: dir, ["--max-line", "100"])
         let long = [UInt8](repeating: 0x61, count: 150)
         // A good line last, so that the run has a watermark and writes `--latest`.
         let ts = Timestamp.string(wallClockNanoseconds())
