@@ -45,12 +45,7 @@ struct CLITests {
             (["run", "--rules", "/no/such/rules.json"], "Error: cannot read rules file '/no/such/rules.json'"),
         ])
     func badFlags(args: [String], message: String) throws {
-        let r = try ProcessRunner.ioc(args, stdin: "")
-        #expect(r.status == 64)
-        #expect(r.stdout.isEmpty)
-        #expect(r.stderr.hasPrefix(message), "\(r.stderr)")
-        #expect(r.stderr.contains("\nUsage: ioc run "))
-        #expect(r.stderr.hasSuffix("  See 'ioc run --help' for more information.\n"))
+        try expectUsageError(args, message)
     }
 
     @Test func unknownSubcommand() throws {

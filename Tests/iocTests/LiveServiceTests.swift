@@ -523,10 +523,7 @@ struct LiveServiceTests {
             (["run", "--from-start"], "Error: '--from-start' needs '--follow'"),
         ])
     func badLiveFlags(args: [String], message: String) throws {
-        let r = try ProcessRunner.ioc(args, stdin: "")
-        #expect(r.status == 64)
-        #expect(r.stderr.hasPrefix(message), "\(r.stderr)")
-        #expect(r.stderr.hasSuffix("  See 'ioc run --help' for more information.\n"))
+        try expectUsageError(args, message)
     }
 
     /// A port already taken is a failure to open an input: exit 1, naming the address and the reason.

@@ -63,12 +63,7 @@ struct TopCLITests {
             (["top", "/"], "Error: cannot read '/': Is a directory"),
         ])
     func badFlags(args: [String], message: String) throws {
-        let r = try ProcessRunner.ioc(args, stdin: "")
-        #expect(r.status == 64)
-        #expect(r.stdout.isEmpty)
-        #expect(r.stderr.hasPrefix(message), "\(r.stderr)")
-        #expect(r.stderr.contains("\nUsage: ioc top "))
-        #expect(r.stderr.hasSuffix("  See 'ioc top --help' for more information.\n"))
+        try expectUsageError(args, message)
     }
 
     @Test func plainModeConnectFailureExitsOne() throws {
