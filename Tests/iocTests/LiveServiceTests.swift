@@ -41,6 +41,13 @@ struct LiveServiceTests {
 
     private static func finals(_ lines: [String]) -> [String] { lines.filter { $0.contains("\"final\":true") } }
 
+    /// The records of the `dl.ndjson` dead-letter file a run wrote into `dir`, each parsed (a line that does not
+    /// parse fails the test).
+    private static func deadLetters(in dir: URL) throws -> [JSONValue] {
+        try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+    }
+
     /// The `--totals` file a run wrote into `dir`.
     private static func totals(in dir: URL) throws -> JSONValue {
         try JSONValue.parse(Array(try Data(contentsOf: dir.appendingPathComponent("totals.json"))))
@@ -210,8 +217,7 @@ struct LiveServiceTests {
         let sent = floodLines.load(ordering: .relaxed) + 256 * 4 + 1
         #expect(Self.latest(latest, "pipeline.lines", becomes: sent, timeout: 60))
         #expect(run.stop() == 0)
-        let deadLetters = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
-            .split(separator: "\n").compactMap { try? JSONValue.parse(Array($0.utf8)) }
+        let deadLetters = try Self.deadLetters(in: dir)
         #expect(deadLetters.map { $0.at("reason")?.string } == ["line_too_long"])
         #expect(deadLetters.first?.at("line")?.int == 1)
         let totals = try Self.totals(in: dir)
@@ -236,8 +242,7 @@ struct LiveServiceTests {
         let latest = dir.appendingPathComponent("latest.json")
         #expect(Self.latest(latest, "pipeline.lines", becomes: 4))
         #expect(run.stop() == 0)
-        let records = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
-            .split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+        let records = try Self.deadLetters(in: dir)
         #expect(records.map { $0.at("reason")?.string } == ["line_too_long", "line_too_long"])
         #expect(records.map { $0.at("line")?.int } == [2, 3])
         #expect(records.map { $0.at("raw")?.string?.first } == ["A", "B"])
@@ -300,8 +305,7 @@ struct LiveServiceTests {
         late.readLines { line in if first == nil { first = line } }
         #expect(first?.hasPrefix(#"{"schema":"ioc.snapshot/1""#) == true)
         #expect(run.stop() == 0)
-        let deadLetters = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
-        let record = try JSONValue.parse(Array(deadLetters.split(separator: "\n").first!.utf8))
+        let record = try #require(try Self.deadLetters(in: dir).first)
         #expect(record.at("reason")?.string == "truncated")
         #expect(record.at("line")?.int == 2)
         #expect(record.at("raw")?.string == #"{"kind":"metric","ts":"\#(now)","na"#)
@@ -378,8 +382,7 @@ struct LiveServiceTests {
         // 3 physical lines on the first connection (the first one blank: not a line), 4 on the second.
         #expect(Self.latest(dir.appendingPathComponent("latest.json"), "pipeline.lines", becomes: 6))
         #expect(run.stop() == 0)
-        let records = try String(contentsOf: dir.appendingPathComponent("dl.ndjson"), encoding: .utf8)
-            .split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+        let records = try Self.deadLetters(in: dir)
         #expect(records.map { $0.at("line")?.int } == [2, 3, 1, 2, 3])
         #expect(
             records.map { $0.at("reason")?.string }
