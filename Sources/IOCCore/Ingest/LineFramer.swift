@@ -4,6 +4,24 @@ import Glibc
 import Darwin
 #endif
 
+/// The UTF-8 byte order mark (EF BB BF), dropped at the start of every input: by `LineFramer` here and by the
+/// batch readers, all of which may see it arrive split over reads.
+public enum ByteOrderMark {
+    /// Byte `i` (0, 1 or 2) of the mark.
+    @inline(__always)
+    public static func byte(_ i: Int) -> UInt8 { i == 0 ? 0xEF : i == 1 ? 0xBB : 0xBF }
+
+    /// How the first bytes of an input stand to the mark.
+    public enum Prefix { case whole, partial, none }
+
+    /// Whether `bytes` (the first bytes of an input) begin with the mark, are all the beginning of it (one or two
+    /// bytes of it, or nothing yet), or cannot be it.
+    public static func prefix(_ bytes: UnsafeRawBufferPointer) -> Prefix {
+        for i in 0..<min(bytes.count, 3) where bytes[i] != byte(i) { return .none }
+        return bytes.count >= 3 ? .whole : .partial
+    }
+}
+
 /// One framed line, or the report of a line that was too long to keep.
 public enum FramedLine {
     /// A non-blank line without its terminator (`\n` or `\r\n`). The bytes are valid only during the callback.
@@ -104,10 +122,9 @@ public struct LineFramer {
 
     private mutating func stripBOM(_ p: inout UnsafeRawPointer, _ remaining: inout Int) -> Bool {
         // The BOM may itself straddle chunks; gather up to three bytes in `carry` to decide.
-        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         while remaining > 0 && carry.count < 3 {
             let b = p.load(as: UInt8.self)
-            if b != bom[carry.count] {
+            if b != ByteOrderMark.byte(carry.count) {
                 atStart = false
                 return true  // carry keeps the bytes seen so far as the start of the first line
             }

@@ -282,23 +282,19 @@ extension BatchReader {
     private func take(_ s: LiveStream, _ input: UnsafeRawBufferPointer) {
         var data = input
         if s.atStart {
-            // A BOM may arrive split over reads: its first bytes wait in `carry` (empty at the start) until three
-            // are in or one differs. Bytes that turn out not to be a BOM (one may be a `\n`) are then taken like
-            // any others, ahead of the rest.
+            // A BOM may arrive split over reads: as `LineFramer` does, the bytes that match it wait in `carry`
+            // (empty at the start) until all three are in, and the first byte that differs ends the check without
+            // being taken, so `carry` keeps only what matched (never a `\n`) as the start of the first line.
             while s.atStart && data.count > 0 {
+                guard data[0] == ByteOrderMark.byte(s.carry.count) else {
+                    s.atStart = false
+                    break
+                }
                 s.carry.append(data[0])
                 data = UnsafeRawBufferPointer(rebasing: data[1...])
-                switch s.carry.withUnsafeBytes({ BatchReader.bomPrefix($0) }) {
-                case .whole:
+                if s.carry.count == 3 {
                     s.carry.removeAll(keepingCapacity: true)
                     s.atStart = false
-                case .partial:
-                    break
-                case .none:
-                    s.atStart = false
-                    let held = Array(s.carry)
-                    s.carry.removeAll(keepingCapacity: true)
-                    held.withUnsafeBytes { take(s, $0) }
                 }
             }
             if s.atStart { return }

@@ -232,20 +232,6 @@ public final class BatchReader: @unchecked Sendable {
     /// The offset just past the last `\n` of `bytes`, or nil. Lines are short, so scanning back is cheap.
     ///
     /// - Complexity: O(length of the last partial line).
-    /// How the first bytes of an input stand to a UTF-8 byte order mark (EF BB BF).
-    enum BOMPrefix { case whole, partial, none }
-
-    /// Whether `bytes` (the first bytes of an input) begin with a BOM, are all the beginning of one (one or two
-    /// bytes of it, or nothing yet), or cannot be one.
-    static func bomPrefix(_ bytes: UnsafeRawBufferPointer) -> BOMPrefix {
-        let bom: (UInt8, UInt8, UInt8) = (0xEF, 0xBB, 0xBF)
-        let n = bytes.count
-        if n >= 1 && bytes[0] != bom.0 { return .none }
-        if n >= 2 && bytes[1] != bom.1 { return .none }
-        if n >= 3 { return bytes[2] == bom.2 ? .whole : .none }
-        return .partial
-    }
-
     static func afterLastNewline(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var i = bytes.count - 1
         while i >= 0 {
@@ -338,7 +324,7 @@ public final class BatchReader: @unchecked Sendable {
             if atStart {
                 // A BOM may arrive split over reads (a pipe written a byte at a time): decide once three bytes are
                 // in, or as soon as the first ones cannot begin one.
-                switch BatchReader.bomPrefix(UnsafeRawBufferPointer(rebasing: batch.storage[0..<batch.count])) {
+                switch ByteOrderMark.prefix(UnsafeRawBufferPointer(rebasing: batch.storage[0..<batch.count])) {
                 case .whole:
                     memmove(batch.storage.baseAddress!, batch.storage.baseAddress! + 3, batch.count - 3)
                     batch.count -= 3
