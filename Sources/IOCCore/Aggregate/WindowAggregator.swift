@@ -246,32 +246,39 @@ public final class WindowAggregator {
     /// Applies one validated, classified event in input order.
     ///
     /// - Complexity: O(1) amortised, plus the windows it closes; no allocation after warm-up except for new keys.
-    public func apply(_ e: Event, _ b: EventBytes) { apply(e, b, lineBase: 0) }
+    public func apply(_ e: Event, _ b: EventBytes) { withUnsafePointer(to: e) { apply($0, b, lineBase: 0) } }
 
     /// `apply(_:_:)` for an event whose `lineNumber` counts from `lineBase` (a batch's events are numbered within
     /// the batch): the event is read in place, not copied to renumber it.
     ///
     /// - Complexity: O(1) amortised, plus the windows it closes; no allocation after warm-up except for new keys.
     @inline(__always)
-    func apply(_ e: Event, _ b: EventBytes, lineBase: Int) {
+    func apply(_ e: UnsafePointer<Event>, _ b: EventBytes, lineBase: Int) {
         // Keys first, so a cardinality rejection leaves no trace in state.
         let limit = config.maxKeys
         guard
-            let district = e.district.isAbsent || e.district.count == 0
-                ? unknownDistrict : intern(&districts, b[e.district], hash: e.districtHash, limit: limit)
+            let district = e.pointee.district.isAbsent || e.pointee.district.count == 0
+                ? unknownDistrict
+                : intern(&districts, b[e.pointee.district], hash: e.pointee.districtHash, limit: limit)
         else {
-            reject(.cardinality, source: e.source, line: lineBase + e.lineNumber, raw: b.line(of: e))
+            reject(
+                .cardinality, source: e.pointee.source, line: lineBase + e.pointee.lineNumber,
+                raw: b.line(of: e.pointee))
             return
         }
         var key: Int32 = 0
         var subject: Int32 = 0
         var ok = true
-        switch e.kind {
+        switch e.pointee.kind {
         case .fieldReport:
-            if let k = intern(&reportIds, b[e.key], hash: e.keyHash, limit: limit) { key = k } else { ok = false }
+            if let k = intern(&reportIds, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit) {
+                key = k
+            } else {
+                ok = false
+            }
         case .traffic:
-            if let k = intern(&trafficSensors.names, b[e.key], hash: e.keyHash, limit: limit),
-                let s = intern(&segments, b[e.subject], hash: e.subjectHash, limit: limit)
+            if let k = intern(&trafficSensors.names, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit),
+                let s = intern(&segments, b[e.pointee.subject], hash: e.pointee.subjectHash, limit: limit)
             {
                 key = k
                 subject = s
@@ -279,8 +286,8 @@ public final class WindowAggregator {
                 ok = false
             }
         case .security:
-            if let k = intern(&securitySensors.names, b[e.key], hash: e.keyHash, limit: limit),
-                let s = intern(&securityTypes, b[e.subject], hash: e.subjectHash, limit: limit)
+            if let k = intern(&securitySensors.names, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit),
+                let s = intern(&securityTypes, b[e.pointee.subject], hash: e.pointee.subjectHash, limit: limit)
             {
                 key = k
                 subject = s
@@ -288,9 +295,13 @@ public final class WindowAggregator {
                 ok = false
             }
         case .service:
-            if let k = intern(&dossierIds, b[e.key], hash: e.keyHash, limit: limit) { key = k } else { ok = false }
-            if ok && !e.agency.isAbsent {
-                if let a = intern(&agencies, b[e.agency], hash: e.agencyHash, limit: limit) {
+            if let k = intern(&dossierIds, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit) {
+                key = k
+            } else {
+                ok = false
+            }
+            if ok && !e.pointee.agency.isAbsent {
+                if let a = intern(&agencies, b[e.pointee.agency], hash: e.pointee.agencyHash, limit: limit) {
                     subject = a
                 } else {
                     ok = false
@@ -299,21 +310,28 @@ public final class WindowAggregator {
                 subject = -1
             }
         case .metric:
-            if let k = intern(&metricNames, b[e.key], hash: e.keyHash, limit: limit) { key = k } else { ok = false }
+            if let k = intern(&metricNames, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit) {
+                key = k
+            } else {
+                ok = false
+            }
         }
         guard ok else {
-            reject(.cardinality, source: e.source, line: lineBase + e.lineNumber, raw: b.line(of: e))
+            reject(
+                .cardinality, source: e.pointee.source, line: lineBase + e.pointee.lineNumber,
+                raw: b.line(of: e.pointee))
             return
         }
 
         counts.lines += 1
         counts.accepted += 1
-        acceptedByKindDistrict[Int(e.kind.rawValue)].add(district)
-        let k = windowIndex(e.ts)
+        acceptedByKindDistrict[Int(e.pointee.kind.rawValue)].add(district)
+        let k = windowIndex(e.pointee.ts)
         let late = watermark.map { (k + 1) * config.window <= $0 } ?? false
         if late {
             counts.late += 1
-            writeDeadLetter(.late, source: e.source, line: lineBase + e.lineNumber, raw: b.line(of: e))
+            writeDeadLetter(
+                .late, source: e.pointee.source, line: lineBase + e.pointee.lineNumber, raw: b.line(of: e.pointee))
         } else {
             if nextClose == nil || k < nextClose! { nextClose = k }
             if k > maxWindow { maxWindow = k }
@@ -330,7 +348,7 @@ public final class WindowAggregator {
         }
 
         let box = late ? nil : cachedWindow
-        switch e.kind {
+        switch e.pointee.kind {
         case .fieldReport: applyReport(e, b, id: key, district: district, window: box)
         case .traffic: applyTraffic(e, sensor: key, segment: subject, window: box)
         case .security: applySecurity(e, b, sensor: key, type: subject, district: district, window: box)
@@ -339,17 +357,19 @@ public final class WindowAggregator {
         }
         flushAlertChanges()
 
-        let mark = e.ts &- config.lateness
+        let mark = e.pointee.ts &- config.lateness
         if watermark == nil || mark > watermark! {
             watermark = mark
             closeWindows(through: mark)
         }
     }
 
-    private func applyReport(_ e: Event, _ b: EventBytes, id: Int32, district: Int32, window k: WindowBox?) {
+    private func applyReport(
+        _ e: UnsafePointer<Event>, _ b: EventBytes, id: Int32, district: Int32, window k: WindowBox?
+    ) {
         let i = Int(id)
         if i == reports.count { reports.append(ReportState()) }
-        switch e.reportStatus {
+        switch e.pointee.reportStatus {
         case .new:
             if reports[i].hasNew {
                 counts.duplicates += 1
@@ -357,11 +377,13 @@ public final class WindowAggregator {
             }
             // An index from rules that were replaced while the event was in flight falls back to `other`.
             let fallback = rules.categories.count
-            let category = e.categoryIndex >= 0 && Int(e.categoryIndex) <= fallback ? Int(e.categoryIndex) : fallback
+            let category =
+                e.pointee.categoryIndex >= 0 && Int(e.pointee.categoryIndex) <= fallback
+                ? Int(e.pointee.categoryIndex) : fallback
             let cat = rules.category(at: category)
-            reports[i].newTs = e.ts
+            reports[i].newTs = e.pointee.ts
             reports[i].category = Int16(category)
-            reports[i].due = e.due != .min ? e.due : e.ts &+ cat.sla
+            reports[i].due = e.pointee.due != .min ? e.pointee.due : e.pointee.ts &+ cat.sla
             reportsReceivedTotal += 1
             if reports[i].isOpen {
                 reportsOpen += 1
@@ -383,16 +405,16 @@ public final class WindowAggregator {
             if let k {
                 k.data.reportsResolved += 1
                 if reports[i].hasNew {
-                    k.data.resolveMinutes.add(Double(e.ts - reports[i].newTs) / 60e9)
+                    k.data.resolveMinutes.add(Double(e.pointee.ts - reports[i].newTs) / 60e9)
                 }
             }
-            if wasOpen { close(report: id, at: e.ts) }
+            if wasOpen { close(report: id, at: e.pointee.ts) }
         case .rejected:
             guard !reports[i].rejected else { return }
             let wasOpen = reports[i].isOpen
             reports[i].rejected = true
             if let k { k.data.reportsRejected += 1 }
-            if wasOpen { close(report: id, at: e.ts) }
+            if wasOpen { close(report: id, at: e.pointee.ts) }
         }
     }
 
@@ -406,17 +428,17 @@ public final class WindowAggregator {
         }
     }
 
-    private func applyTraffic(_ e: Event, sensor: Int32, segment: Int32, window k: WindowBox?) {
-        if trafficSensors.touch(sensor, ts: e.ts) {
-            alerts.clear(.sensorOffline, subject: trafficSensors.names.string(sensor), at: e.ts)
+    private func applyTraffic(_ e: UnsafePointer<Event>, sensor: Int32, segment: Int32, window k: WindowBox?) {
+        if trafficSensors.touch(sensor, ts: e.pointee.ts) {
+            alerts.clear(.sensorOffline, subject: trafficSensors.names.string(sensor), at: e.pointee.ts)
         }
-        let level = rules.level(ofSpeed: e.speedKmh)
+        let level = rules.level(ofSpeed: e.pointee.speedKmh)
         if let k {
             k.data.readings += 1
-            k.data.vehicles += e.vehicles
-            k.data.speedSum.add(e.speedKmh)
+            k.data.vehicles += e.pointee.vehicles
+            k.data.speedSum.add(e.pointee.speedKmh)
             k.data.levels[level.rawValue] += 1
-            k.data.segments[segment, default: SpeedSum()].add(e.speedKmh)
+            k.data.segments[segment, default: SpeedSum()].add(e.pointee.speedKmh)
         }
         // traffic.jam follows arrival order, late readings included.
         let s = Int(segment)
@@ -429,7 +451,7 @@ public final class WindowAggregator {
             jamStreak[s] += 1
             if Int(jamStreak[s]) >= rules.jamReadings && !jamActive[s] {
                 jamActive[s] = true
-                alerts.raise(.trafficJam, subject: segments.string(segment), priority: .p2, at: e.ts)
+                alerts.raise(.trafficJam, subject: segments.string(segment), priority: .p2, at: e.pointee.ts)
             }
         case .heavy:
             jamStreak[s] = 0
@@ -437,22 +459,23 @@ public final class WindowAggregator {
             jamStreak[s] = 0
             if jamActive[s] {
                 jamActive[s] = false
-                alerts.clear(.trafficJam, subject: segments.string(segment), at: e.ts)
+                alerts.clear(.trafficJam, subject: segments.string(segment), at: e.pointee.ts)
             }
         }
     }
 
     private func applySecurity(
-        _ e: Event, _ b: EventBytes, sensor: Int32, type: Int32, district: Int32, window k: WindowBox?
+        _ e: UnsafePointer<Event>, _ b: EventBytes, sensor: Int32, type: Int32, district: Int32, window k: WindowBox?
     ) {
-        if securitySensors.touch(sensor, ts: e.ts) {
-            alerts.clear(.sensorOffline, subject: securitySensors.names.string(sensor), at: e.ts)
+        if securitySensors.touch(sensor, ts: e.pointee.ts) {
+            alerts.clear(.sensorOffline, subject: securitySensors.names.string(sensor), at: e.pointee.ts)
         }
         let t = Int(type)
         while typeInfo.count <= t { typeInfo.append(typeInfo(for: Int32(typeInfo.count))) }
         let info = typeInfo[t]
         let priority: Priority =
-            info.p1 || e.severity >= rules.securityP1MinSeverity ? .p1 : severityPriority[min(max(e.severity, 0), 5)]
+            info.p1 || e.pointee.severity >= rules.securityP1MinSeverity
+            ? .p1 : severityPriority[min(max(e.pointee.severity, 0), 5)]
         if let k {
             k.data.securityEvents += 1
             k.data.securityByPriority[priority.rawValue - 1] += 1
@@ -470,33 +493,35 @@ public final class WindowAggregator {
         return (rules.securityP1Types.contains(name), route)
     }
 
-    private func applyService(_ e: Event, dossier: Int32, agency eventAgency: Int32, window k: WindowBox?) {
+    private func applyService(
+        _ e: UnsafePointer<Event>, dossier: Int32, agency eventAgency: Int32, window k: WindowBox?
+    ) {
         let i = Int(dossier)
         if i == dossiers.count { dossiers.append(DossierState()) }
         var d = dossiers[i]
         let wasInProgress = d.inProgress
         var agency = d.agency >= 0 ? d.agency : eventAgency
-        switch e.dossierEvent {
+        switch e.pointee.dossierEvent {
         case .received:
             guard !d.received else { return }
             d.received = true
             if eventAgency >= 0 { d.agency = eventAgency }
             agency = d.agency
-            if e.due != .min { d.due = e.due }
+            if e.pointee.due != .min { d.due = e.pointee.due }
             if let k {
                 k.data.servicesReceived += 1
-                if e.channel == .online { k.data.servicesReceivedOnline += 1 }
+                if e.pointee.channel == .online { k.data.servicesReceivedOnline += 1 }
             }
             if d.inProgress && d.due != .min { dossierDue.push(d.due, dossier) }
         case .resolved:
             guard !d.resolved else { return }
             d.resolved = true
-            if e.due != .min { d.due = e.due }
+            if e.pointee.due != .min { d.due = e.pointee.due }
             if let k {
                 k.data.servicesResolved += 1
                 if d.due != .min {
                     k.data.servicesWithDue += 1
-                    if e.ts <= d.due { k.data.servicesOnTime += 1 }
+                    if e.pointee.ts <= d.due { k.data.servicesOnTime += 1 }
                 }
             }
         case .returned:
@@ -510,12 +535,12 @@ public final class WindowAggregator {
         }
         if let k {
             var c = k.data.servicesByAgency[agency] ?? AgencyCounts()
-            if e.dossierEvent == .received { c.received += 1 }
-            if e.dossierEvent == .resolved {
+            if e.pointee.dossierEvent == .received { c.received += 1 }
+            if e.pointee.dossierEvent == .resolved {
                 c.resolved += 1
                 if d.due != .min {
                     c.withDue += 1
-                    if e.ts <= d.due { c.onTime += 1 }
+                    if e.pointee.ts <= d.due { c.onTime += 1 }
                 }
             }
             k.data.servicesByAgency[agency] = c
@@ -537,16 +562,16 @@ public final class WindowAggregator {
         dossiers[i] = d
     }
 
-    private func applyMetric(_ e: Event, name: Int32, window k: WindowBox?) {
+    private func applyMetric(_ e: UnsafePointer<Event>, name: Int32, window k: WindowBox?) {
         guard let k else { return }
-        k.data.metrics[name, default: MetricWindow()].add(e.value)
+        k.data.metrics[name, default: MetricWindow()].add(e.pointee.value)
     }
 
     // MARK: - Routed output
 
-    private func dispatchReport(_ e: Event, _ b: EventBytes, category: ReportCategory, due: Int64) {
+    private func dispatchReport(_ e: UnsafePointer<Event>, _ b: EventBytes, category: ReportCategory, due: Int64) {
         writer.reset()
-        appendWithoutClosingBrace(b.line(of: e))
+        appendWithoutClosingBrace(b.line(of: e.pointee))
         writer.raw("\"route\":{\"category\":")
         writer.string(category.code)
         writer.raw(",\"agency\":")
@@ -559,14 +584,14 @@ public final class WindowAggregator {
         writer.bytes.withUnsafeBytes { output.dispatch(route: category.agency, line: $0) }
     }
 
-    private func dispatchSecurity(_ e: Event, _ b: EventBytes, route: Int32, priority: Priority) {
+    private func dispatchSecurity(_ e: UnsafePointer<Event>, _ b: EventBytes, route: Int32, priority: Priority) {
         let routeName = routes.string(route)
         writer.reset()
-        appendWithoutClosingBrace(b.line(of: e))
+        appendWithoutClosingBrace(b.line(of: e.pointee))
         // The shape of SPEC §6's route member, `{"category","agency"|"route","priority","due"}`: a security
         // event's category is its type, it goes to a route, and it has no SLA (no `due`).
         writer.raw("\"route\":{\"category\":")
-        writer.string(utf8: b[e.subject])
+        writer.string(utf8: b[e.pointee.subject])
         writer.raw(",\"route\":")
         writer.string(routeName)
         writer.raw(",\"priority\":")

@@ -49,7 +49,13 @@ public final class Batch: @unchecked Sendable {
     public let isOversized: Bool
 
     // Filled by the parse stage.
-    public var events: [Event] = []
+    /// The accepted events, in line order (`outcomes` refers to them by index).
+    public var events: UnsafeBufferPointer<Event> { UnsafeBufferPointer(start: eventStorage, count: eventCount) }
+    /// Raw storage for `events`: the parse stage validates each line straight into the next free slot, so an
+    /// event (about 200 bytes) is never copied on its way from the validator to the aggregator.
+    private var eventStorage: UnsafeMutablePointer<Event>
+    private var eventCapacity: Int
+    private var eventCount = 0
     public var strings: [UInt8] = []
     public var outcomes: [BatchOutcome] = []
     /// Physical lines (newlines, plus a final unterminated line) in `input`.
@@ -60,12 +66,45 @@ public final class Batch: @unchecked Sendable {
         isOversized = oversized
         // Room for the lines of a typical feed (about 180 bytes each); a batch of shorter lines grows its arrays
         // once and keeps them.
-        events.reserveCapacity(capacity / 176)
+        eventCapacity = max(capacity / 176, 4)
+        eventStorage = .allocate(capacity: eventCapacity)
+        eventStorage.initialize(repeating: Event(), count: eventCapacity)
         outcomes.reserveCapacity(capacity / 176)
         strings.reserveCapacity(4096)
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        storage.deallocate()
+        eventStorage.deallocate()  // `Event` is a trivial type: nothing to deinitialize
+    }
+
+    /// Where `events` starts (valid for reading `events.count` events).
+    var firstEvent: UnsafePointer<Event> { UnsafePointer(eventStorage) }
+
+    /// The slot the next accepted event is validated into; `commitEvent()` keeps it.
+    ///
+    /// - Complexity: O(1) amortised; allocates only when the slots double.
+    @inline(__always)
+    func nextEventSlot() -> UnsafeMutablePointer<Event> {
+        if eventCount == eventCapacity { growEvents() }
+        return eventStorage + eventCount
+    }
+
+    /// Keeps the event in `nextEventSlot()`; returns its index in `events`.
+    @inline(__always)
+    func commitEvent() -> Int32 {
+        eventCount += 1
+        return Int32(eventCount - 1)
+    }
+
+    private func growEvents() {
+        let bigger = UnsafeMutablePointer<Event>.allocate(capacity: eventCapacity * 2)
+        bigger.moveInitialize(from: eventStorage, count: eventCapacity)
+        (bigger + eventCapacity).initialize(repeating: Event(), count: eventCapacity)
+        eventStorage.deallocate()
+        eventStorage = bigger
+        eventCapacity *= 2
+    }
 
     /// An empty batch marking the end of the input.
     public static func endMarker() -> Batch {
@@ -88,7 +127,7 @@ public final class Batch: @unchecked Sendable {
         isEndOfInput = false
         linesBefore = 0
         tooLongBefore = nil
-        events.removeAll(keepingCapacity: true)
+        eventCount = 0
         strings.removeAll(keepingCapacity: true)
         outcomes.removeAll(keepingCapacity: true)
         lines = 0
@@ -117,7 +156,6 @@ public struct BatchParser: Sendable {
         guard let base = input.baseAddress else { return }
         var start = 0
         var line: Int32 = 0
-        var event = Event()
         let n = input.count
         while start < n {
             var end: Int
@@ -142,14 +180,14 @@ public struct BatchParser: Sendable {
                     batch.outcomes.append(
                         .rejected(.lineTooLong, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
                 } else {
+                    let event = batch.nextEventSlot()
                     switch parseLine(
-                        raw, base: start, in: input, now: batch.readAt, into: &event, strings: &batch.strings)
+                        raw, base: start, in: input, now: batch.readAt, into: &event.pointee, strings: &batch.strings)
                     {
                     case .accepted:
-                        event.lineNumber = Int(line)
-                        event.source = batch.source
-                        batch.outcomes.append(.event(Int32(batch.events.count)))
-                        batch.events.append(event)
+                        event.pointee.lineNumber = Int(line)
+                        event.pointee.source = batch.source
+                        batch.outcomes.append(.event(batch.commitEvent()))
                     case .rejected(let reason):
                         batch.outcomes.append(
                             .rejected(reason, line: line, rawStart: Int32(start), rawCount: Int32(length)))
@@ -212,20 +250,27 @@ extension WindowAggregator {
         let input = batch.input
         batch.strings.withUnsafeBytes { store in
             let bytes = EventBytes(input: input, strings: store)
-            batch.events.withUnsafeBufferPointer { events in
-                for outcome in batch.outcomes {
-                    switch outcome {
-                    case .event(let i):
-                        apply(events[Int(i)], bytes, lineBase: lineBase)
-                    case .rejected(let reason, let line, let rawStart, let rawCount):
-                        let raw = UnsafeRawBufferPointer(rebasing: input[Int(rawStart)..<Int(rawStart + rawCount)])
-                        reject(reason, source: batch.source, line: lineBase + Int(line), raw: raw)
-                    case .ignored:
-                        ignore()
-                    }
+            let events = batch.firstEvent
+            for outcome in batch.outcomes {
+                if case .event(let i) = outcome {
+                    apply(events + Int(i), bytes, lineBase: lineBase)
+                } else {
+                    applyNonEvent(outcome, batch: batch, lineBase: lineBase)
                 }
             }
         }
         lineBase += batch.lines
+    }
+
+    /// Counts a rejected or ignored line of a batch.
+    private func applyNonEvent(_ outcome: BatchOutcome, batch: Batch, lineBase: Int) {
+        switch outcome {
+        case .event: break
+        case .rejected(let reason, let line, let rawStart, let rawCount):
+            let raw = UnsafeRawBufferPointer(rebasing: batch.input[Int(rawStart)..<Int(rawStart + rawCount)])
+            reject(reason, source: batch.source, line: lineBase + Int(line), raw: raw)
+        case .ignored:
+            ignore()
+        }
     }
 }

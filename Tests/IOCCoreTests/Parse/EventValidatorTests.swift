@@ -23,6 +23,39 @@ struct EventValidatorTests {
         #expect(Field.allCases.last.map { Int($0.rawValue) + 1 } == Field.count)
     }
 
+    /// The native members of SPEC §2: the names `Field.lookup` knows (the adapters' names are looked up apart).
+    static let nativeFields: [Field] = Field.allCases.filter { $0.rawValue <= Field.unit.rawValue }
+
+    @Test("Field.lookup finds every native member name and nothing else, whatever byte differs")
+    func fieldLookupIsExact() {
+        func lookup(_ bytes: [UInt8]) -> Field? { bytes.withUnsafeBytes { Field.lookup($0) } }
+        for field in Field.allCases {
+            let name = Array(field.name.utf8)
+            #expect(lookup(name) == (Self.nativeFields.contains(field) ? field : nil), "\(field.name)")
+        }
+        let names = Set(Self.nativeFields.map(\.name))
+        for field in Self.nativeFields {
+            let name = Array(field.name.utf8)
+            // Every byte changed in turn (the word compare must cover each one), one byte more or less, and the
+            // name inside a longer buffer (only the key's own bytes count).
+            for i in name.indices {
+                var changed = name
+                changed[i] ^= 0x20
+                #expect(names.contains(String(decoding: changed, as: UTF8.self)) || lookup(changed) == nil)
+            }
+            #expect(lookup(name + [0x73]) == nil, "\(field.name)s")
+            #expect(lookup(Array(name.dropLast())) == nil || names.contains(String(field.name.dropLast())))
+            let padded = [0x22] + name + [0x22, 0x3A, 0x31, 0x7D, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20]
+            let found = padded.withUnsafeBytes {
+                Field.lookup(UnsafeRawBufferPointer(rebasing: $0[1..<1 + name.count]))
+            }
+            #expect(found == field)
+        }
+        #expect(lookup([]) == nil)
+        #expect(lookup([0x74]) == nil)
+        #expect(lookup(Array("speed_kmh_average".utf8)) == nil)
+    }
+
     /// One row per rejection reason the validator gives (SPEC §7), plus the member it names.
     @Test(
         "Rejections",
