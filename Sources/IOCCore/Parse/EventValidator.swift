@@ -25,6 +25,8 @@ public struct EventValidator: Sendable {
     /// Index into `scanner.members` of the last member with each known name, or -1.
     private var slots = SlotTable()
     private var scratch: [UInt8] = []
+    /// The last minute and offset of `ts`/`due` values (consecutive events mostly share them).
+    private var dates = TimestampCache()
     private var adapters: FeedAdapters
 
     /// The input format (`--format`): native lines, one adapted feed, or each line recognised on its own.
@@ -94,7 +96,8 @@ public struct EventValidator: Sendable {
             }
             var reader = MemberReader(line: line, base: base, members: members, slots: table)
             do throws(RejectReason) {
-                try reader.fill(&event, now: now, maxFuture: maxFuture, strings: &strings, scratch: &scratch)
+                try reader.fill(
+                    &event, now: now, maxFuture: maxFuture, strings: &strings, scratch: &scratch, dates: &dates)
                 return .accepted
             } catch {
                 return .rejected(error)
@@ -183,7 +186,8 @@ struct MemberReader: ScannedMembers {
     }
 
     mutating func fill(
-        _ e: inout Event, now: Int64, maxFuture: Int64, strings: inout [UInt8], scratch: inout [UInt8]
+        _ e: inout Event, now: Int64, maxFuture: Int64, strings: inout [UInt8], scratch: inout [UInt8],
+        dates: inout TimestampCache
     ) throws(RejectReason) {
         e = Event()
         // kind
@@ -197,7 +201,7 @@ struct MemberReader: ScannedMembers {
             throw .unknownKind
         }!
         // ts
-        let parsed = try text(.ts, required: true, scratch: &scratch) { Timestamp.parse($0) }
+        let parsed = try text(.ts, required: true, scratch: &scratch) { Timestamp.parse($0, cache: &dates) }
         guard let ts = parsed ?? nil else { throw .badTimestamp }
         if ts > EventValidator.futureLimit(now: now, maxFuture: maxFuture) { throw .future }
         e.ts = ts
@@ -207,7 +211,7 @@ struct MemberReader: ScannedMembers {
         case .fieldReport: try fillReport(&e, strings: &strings, scratch: &scratch)
         case .traffic: try fillTraffic(&e, strings: &strings)
         case .security: try fillSecurity(&e, strings: &strings)
-        case .service: try fillService(&e, strings: &strings, scratch: &scratch)
+        case .service: try fillService(&e, strings: &strings, scratch: &scratch, dates: &dates)
         case .metric: try fillMetric(&e, strings: &strings, scratch: &scratch)
         }
     }
@@ -270,7 +274,7 @@ struct MemberReader: ScannedMembers {
     }
 
     private mutating func fillService(
-        _ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8]
+        _ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8], dates: inout TimestampCache
     )
         throws(RejectReason)
     {
@@ -293,7 +297,7 @@ struct MemberReader: ScannedMembers {
         }
         e.channel = channel ?? .counter
         let due = try text(.due, required: false, scratch: &scratch) { (raw) throws(RejectReason) -> Int64 in
-            guard let t = Timestamp.parse(raw) else { throw .badValue(.due) }
+            guard let t = Timestamp.parse(raw, cache: &dates) else { throw .badValue(.due) }
             return t
         }
         if let due { e.due = due }

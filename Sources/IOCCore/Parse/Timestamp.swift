@@ -16,6 +16,18 @@ public enum Timestamp {
     ///   - allowCompactOffset: also accept a `±HHMM` offset (no colon).
     /// - Complexity: O(n) in the byte count (n ≤ 35 for anything valid); does not allocate.
     public static func parse(_ bytes: UnsafeRawBufferPointer, allowCompactOffset: Bool = false) -> Int64? {
+        var cache = TimestampCache()
+        return parse(bytes, allowCompactOffset: allowCompactOffset, cache: &cache)
+    }
+
+    /// `parse(_:allowCompactOffset:)` that remembers the last valid minute and offset in `cache`: a feed's
+    /// consecutive date-times mostly share them, and then only the seconds, the fraction and the offset's text
+    /// are read. Results are the same with any cache.
+    ///
+    /// - Complexity: O(n) in the byte count; does not allocate.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, allowCompactOffset: Bool = false, cache: inout TimestampCache
+    ) -> Int64? {
         let n = bytes.count
         // Shortest valid form: "YYYY-MM-DDTHH:MM:SSZ" (20 bytes).
         guard n >= 20, let p = bytes.baseAddress else { return nil }
@@ -26,23 +38,36 @@ public enum Timestamp {
         let w0 = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
         let w1 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         let w2 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 11, as: UInt64.self))
-        guard w0 & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000,  // '-' in lanes 4 and 7
-            w1 & 0x0000_0000_00DF_0000 == 0x0000_0000_0054_0000,  // 'T' or 't' in lane 2
-            w2 & 0x0000_FF00_00FF_0000 == 0x0000_3A00_003A_0000,  // ':' in lanes 2 and 5
-            allDigits(w0, lanes: 0x00FF_FF00_FFFF_FFFF),
-            allDigits(w1, lanes: 0xFFFF_00FF_FF00_FFFF),
-            allDigits(w2, lanes: 0xFFFF_0000_0000_0000)
-        else { return nil }
         @inline(__always) func digit(_ w: UInt64, _ lane: UInt64) -> Int64 { Int64((w >> (lane &* 8)) & 0x0F) }
-        let year = digit(w0, 0) * 1000 + digit(w0, 1) * 100 + digit(w0, 2) * 10 + digit(w0, 3)
-        let month = digit(w0, 5) * 10 + digit(w0, 6)
-        let day = digit(w1, 0) * 10 + digit(w1, 1)
-        let hour = digit(w1, 3) * 10 + digit(w1, 4)
-        let minute = digit(w1, 6) * 10 + digit(w1, 7)
-        let second = digit(w2, 6) * 10 + digit(w2, 7)
-        guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year: year, month: month),
-            hour <= 23, minute <= 59, second <= 59
+        // ':' in lane 5 and digits in lanes 6 and 7: the ":SS" after the minute.
+        guard w2 & 0x0000_FF00_0000_0000 == 0x0000_3A00_0000_0000, allDigits(w2, lanes: 0xFFFF_0000_0000_0000)
         else { return nil }
+        let second = digit(w2, 6) * 10 + digit(w2, 7)
+        guard second <= 59 else { return nil }
+
+        // Seconds since the epoch of the minute, in local time.
+        let minuteSeconds: Int64
+        if cache.hasMinute && w0 == cache.head0 && w1 == cache.head1 {
+            minuteSeconds = cache.minuteSeconds
+        } else {
+            guard w0 & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000,  // '-' in lanes 4 and 7
+                w1 & 0x0000_0000_00DF_0000 == 0x0000_0000_0054_0000,  // 'T' or 't' in lane 2
+                w2 & 0x0000_0000_00FF_0000 == 0x0000_0000_003A_0000,  // ':' in lane 2
+                allDigits(w0, lanes: 0x00FF_FF00_FFFF_FFFF),
+                allDigits(w1, lanes: 0xFFFF_00FF_FF00_FFFF)
+            else { return nil }
+            let year = digit(w0, 0) * 1000 + digit(w0, 1) * 100 + digit(w0, 2) * 10 + digit(w0, 3)
+            let month = digit(w0, 5) * 10 + digit(w0, 6)
+            let day = digit(w1, 0) * 10 + digit(w1, 1)
+            let hour = digit(w1, 3) * 10 + digit(w1, 4)
+            let minute = digit(w1, 6) * 10 + digit(w1, 7)
+            guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year: year, month: month),
+                hour <= 23, minute <= 59
+            else { return nil }
+            // Years 0000–9999 keep this far inside Int64.
+            minuteSeconds = daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60
+            (cache.head0, cache.head1, cache.minuteSeconds, cache.hasMinute) = (w0, w1, minuteSeconds, true)
+        }
 
         var i = 19
         var fraction: Int64 = 0
@@ -64,33 +89,32 @@ public enum Timestamp {
         guard i < n else { return nil }  // missing offset
         var offsetSeconds: Int64 = 0
         let z = byte(i)
+        let remaining = n - i - 1
         if z == 0x5A || z == 0x7A {  // "Z" / "z"
-            guard i + 1 == n else { return nil }
-        } else if z == 0x2B || z == 0x2D {  // "+" / "-"
-            let remaining = n - i - 1
-            let offHours: Int64
-            let offMinutes: Int64
-            if remaining == 5, byte(i + 3) == 0x3A {
-                guard let h = digits(p, i + 1, 2), let m = digits(p, i + 4, 2) else { return nil }
-                offHours = h
-                offMinutes = m
-            } else if remaining == 4, allowCompactOffset {
-                guard let h = digits(p, i + 1, 2), let m = digits(p, i + 3, 2) else { return nil }
-                offHours = h
-                offMinutes = m
+            guard remaining == 0 else { return nil }
+        } else if remaining == 5 {
+            // "±HH:MM", its six bytes as one word.
+            let text =
+                UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+                | UInt64(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: i + 4, as: UInt16.self))) << 32
+            if cache.hasOffset && text == cache.offsetText {
+                offsetSeconds = cache.offsetSeconds
             } else {
-                return nil
+                guard z == 0x2B || z == 0x2D, byte(i + 3) == 0x3A,  // "+" / "-", ":"
+                    let h = digits(p, i + 1, 2), let m = digits(p, i + 4, 2), h <= 23, m <= 59
+                else { return nil }
+                offsetSeconds = z == 0x2D ? -(h * 3600 + m * 60) : h * 3600 + m * 60
+                (cache.offsetText, cache.offsetSeconds, cache.hasOffset) = (text, offsetSeconds, true)
             }
-            guard offHours <= 23, offMinutes <= 59 else { return nil }
-            offsetSeconds = offHours * 3600 + offMinutes * 60
-            if z == 0x2D { offsetSeconds = -offsetSeconds }
+        } else if remaining == 4, allowCompactOffset, z == 0x2B || z == 0x2D {  // "±HHMM"
+            guard let h = digits(p, i + 1, 2), let m = digits(p, i + 3, 2), h <= 23, m <= 59 else { return nil }
+            offsetSeconds = z == 0x2D ? -(h * 3600 + m * 60) : h * 3600 + m * 60
         } else {
             return nil
         }
 
-        let days = daysFromCivil(year: year, month: month, day: day)
-        // Local time = UTC + offset, so UTC = local - offset. Years 0000–9999 keep this far inside Int64.
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        // Local time = UTC + offset, so UTC = local - offset.
+        let seconds = minuteSeconds + second - offsetSeconds
         // Build seconds * 1e9 + fraction without an intermediate overflow near Int64.min:
         // for negative seconds with a fraction, use (seconds + 1) * 1e9 - (1e9 - fraction).
         var whole = seconds
@@ -251,4 +275,22 @@ public enum Timestamp {
         append2(value / 100, into: &out)
         append2(value % 100, into: &out)
     }
+}
+
+/// What `Timestamp.parse(_:allowCompactOffset:cache:)` remembers between calls: the head of the last valid
+/// date-time up to its minute, and the last valid `±HH:MM` offset, each with its value. A fresh cache matches
+/// nothing.
+public struct TimestampCache: Sendable {
+    /// Bytes 0–7 and 8–15 ("YYYY-MM-", "DDTHH:MM") as little-endian words.
+    var head0: UInt64 = 0
+    var head1: UInt64 = 0
+    /// Seconds since the epoch of that minute, in local time.
+    var minuteSeconds: Int64 = 0
+    var hasMinute = false
+    /// The six bytes of "±HH:MM" as a little-endian word, and the offset in seconds (east positive).
+    var offsetText: UInt64 = 0
+    var offsetSeconds: Int64 = 0
+    var hasOffset = false
+
+    public init() {}
 }

@@ -27,4 +27,27 @@ struct InternerTests {
         #expect(interner.string(1) == "")
         #expect(interner.count == 2)
     }
+
+    @Test("Key comparison looks at every byte, whatever the length")
+    func equalSeesEveryByte() {
+        func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+            a.withUnsafeBytes { a in b.withUnsafeBytes { b in Interner.equal(a.baseAddress!, b.baseAddress!, a.count) }
+            }
+        }
+        for n in 1...24 {
+            let key = (0..<n).map { UInt8(0x41 + $0) }
+            #expect(equal(key, key.map { $0 }), "length \(n)")
+            for i in 0..<n {
+                var other = key
+                other[i] ^= 0x01
+                #expect(!equal(key, other), "length \(n), byte \(i)")
+            }
+        }
+        // Keys that differ only in their tail, through the table: each gets its own id.
+        var interner = Interner()
+        let keys = (1...20).flatMap { n in ["A", "B"].map { String(repeating: "x", count: n - 1) + $0 } }
+        let ids = keys.map { interner.intern($0) }
+        #expect(Set(ids).count == keys.count)
+        #expect(keys.map { interner.intern($0) } == ids)
+    }
 }

@@ -196,6 +196,51 @@ struct TimestampTests {
         #expect(accepted == ["23:45"], "\(accepted.prefix(8))")
     }
 
+    @Test("A cache of the last minute and offset never changes a result")
+    func cacheGivesTheSameResults() {
+        func cached(_ bytes: [UInt8], _ cache: inout TimestampCache, compact: Bool = false) -> Int64? {
+            bytes.withUnsafeBytes { Timestamp.parse($0, allowCompactOffset: compact, cache: &cache) }
+        }
+        func fresh(_ bytes: [UInt8], compact: Bool = false) -> Int64? {
+            bytes.withUnsafeBytes { Timestamp.parse($0, allowCompactOffset: compact) }
+        }
+        // Every listed input, in order through one cache, then again the other way round.
+        var cache = TimestampCache()
+        let texts = Self.valid.map(\.0) + Self.invalid
+        var differing: [String] = []
+        for text in texts + texts.reversed() {
+            let bytes = Array(text.utf8)
+            for compact in [false, true] where cached(bytes, &cache, compact: compact) != fresh(bytes, compact: compact)
+            {
+                differing.append(text)
+            }
+        }
+        // Every byte of a date-time changed to every other value, each time right after the original, so the
+        // cache holds the original's minute and offset.
+        let good = Array("2026-12-01T13:05:35.250+07:00".utf8)
+        for position in good.indices {
+            for b in UInt8(0)...UInt8(255) where b != good[position] {
+                var bytes = good
+                bytes[position] = b
+                _ = cached(good, &cache)
+                if cached(bytes, &cache) != fresh(bytes) { differing.append("\(position):\(b)") }
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(8))")
+        // Zero bytes (from `\u0000` escapes) never match a fresh cache.
+        var empty = TimestampCache()
+        #expect(cached(Array(repeating: 0, count: 16) + Array(":00Z".utf8), &empty) == nil)
+        #expect(cached(Array("2026-12-01T13:05:35".utf8) + [0, 0, 0, 0, 0, 0], &empty) == nil)
+        // Consecutive seconds of one minute, and a new minute after it.
+        var feed = TimestampCache()
+        #expect(
+            cached(Array("2026-12-01T13:05:35+07:00".utf8), &feed) == fresh(Array("2026-12-01T13:05:35+07:00".utf8)))
+        #expect(
+            cached(Array("2026-12-01T13:05:36+07:00".utf8), &feed) == fresh(Array("2026-12-01T13:05:35+07:00".utf8))!
+                + second)
+        #expect(cached(Array("2026-12-01T13:06:00-05:00".utf8), &feed) == fresh(Array("2026-12-01T18:06:00Z".utf8)))
+    }
+
     @Test("10,000 random instants 1970–2100 agree with a year-by-year day count")
     func randomCrossCheck() {
         var rng = SplitMix64(seed: 0x10C_57BE_A11)
