@@ -61,6 +61,16 @@ public struct IntMap<Value>: Sequence {
         }
     }
 
+    /// Runs `body` on the value of `key`, inserting `make()` first when absent: the subscript's `_modify` without
+    /// a coroutine, so the hot path neither calls one nor retains the object the map lives in around it.
+    ///
+    /// - Complexity: O(1) expected; allocates only when the table grows.
+    @inline(__always)
+    public mutating func update(_ key: Int32, default make: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
+        let i = slot(inserting: key, make).slot
+        body(&values[i]!)
+    }
+
     /// The slot of `key`, inserting `make()` first when absent (growing the table as needed), and whether it did.
     @inline(__always)
     private mutating func slot(inserting key: Int32, _ make: () -> Value) -> (slot: Int, inserted: Bool) {
@@ -116,3 +126,11 @@ public struct IntMap<Value>: Sequence {
     public func makeIterator() -> Iterator { Iterator(map: self) }
 }
 extension IntMap: Sendable where Value: Sendable {}
+
+extension IntMap where Value == Int {
+    /// Adds `n` to the count of `key` (0 when absent).
+    ///
+    /// - Complexity: O(1) expected; allocates only when the table grows.
+    @inline(__always)
+    public mutating func add(_ key: Int32, _ n: Int = 1) { update(key, default: 0) { $0 += n } }
+}

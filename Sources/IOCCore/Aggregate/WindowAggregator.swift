@@ -392,7 +392,7 @@ public final class WindowAggregator {
             if let k {
                 k.data.reportsReceived += 1
                 k.data.reportsByCategory[category] += 1
-                k.data.reportsByDistrict[district, default: 0] += 1
+                k.data.reportsByDistrict.add(district)
             }
             if output.wantsDispatch { dispatchReport(e, b, category: cat, due: reports[i].due) }
         case .assigned:
@@ -438,7 +438,7 @@ public final class WindowAggregator {
             k.data.vehicles += e.pointee.vehicles
             k.data.speedSum.add(e.pointee.speedKmh)
             k.data.levels[level.rawValue] += 1
-            k.data.segments[segment, default: SpeedSum()].add(e.pointee.speedKmh)
+            k.data.segments.update(segment, default: SpeedSum()) { $0.add(e.pointee.speedKmh) }
         }
         // traffic.jam follows arrival order, late readings included.
         let s = Int(segment)
@@ -479,10 +479,10 @@ public final class WindowAggregator {
         if let k {
             k.data.securityEvents += 1
             k.data.securityByPriority[priority.rawValue - 1] += 1
-            k.data.securityByType[type, default: 0] += 1
-            k.data.securityByRoute[info.route, default: 0] += 1
-            k.data.securityByDistrict[district, default: 0] += 1
-            if priority <= .p2 { k.data.urgentByDistrict[district, default: 0] += 1 }
+            k.data.securityByType.add(type)
+            k.data.securityByRoute.add(info.route)
+            k.data.securityByDistrict.add(district)
+            if priority <= .p2 { k.data.urgentByDistrict.add(district) }
         }
         if output.wantsDispatch { dispatchSecurity(e, b, route: info.route, priority: priority) }
     }
@@ -564,7 +564,7 @@ public final class WindowAggregator {
 
     private func applyMetric(_ e: UnsafePointer<Event>, name: Int32, window k: WindowBox?) {
         guard let k else { return }
-        k.data.metrics[name, default: MetricWindow()].add(e.pointee.value)
+        k.data.metrics.update(name, default: MetricWindow()) { $0.add(e.pointee.value) }
     }
 
     // MARK: - Routed output
