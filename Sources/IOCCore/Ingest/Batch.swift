@@ -67,8 +67,9 @@ public final class Batch: @unchecked Sendable {
         // Room for the lines of a typical feed (about 180 bytes each); a batch of shorter lines grows its arrays
         // once and keeps them.
         eventCapacity = max(capacity / 176, 4)
+        // Left uninitialized: `Event` is a trivial type, so a slot is simply written by the validator (and its
+        // pages are touched only when a batch holds that many events; the pool stays small in RSS).
         eventStorage = .allocate(capacity: eventCapacity)
-        eventStorage.initialize(repeating: Event(), count: eventCapacity)
         outcomes.reserveCapacity(capacity / 176)
         strings.reserveCapacity(4096)
     }
@@ -99,8 +100,7 @@ public final class Batch: @unchecked Sendable {
 
     private func growEvents() {
         let bigger = UnsafeMutablePointer<Event>.allocate(capacity: eventCapacity * 2)
-        bigger.moveInitialize(from: eventStorage, count: eventCapacity)
-        (bigger + eventCapacity).initialize(repeating: Event(), count: eventCapacity)
+        bigger.moveInitialize(from: eventStorage, count: eventCount)
         eventStorage.deallocate()
         eventStorage = bigger
         eventCapacity *= 2
