@@ -130,6 +130,8 @@ public final class WindowAggregator {
     /// The window the last event went to (most events go to the same one): saves a dictionary lookup.
     private var cachedWindowIndex: Int64 = .min
     private var cachedWindow: WindowBox?
+    /// `cachedWindow`'s data, valid while the box is (until its window closes).
+    private var cachedWindowData: UnsafeMutablePointer<WindowData>?
     /// Closed windows kept for the rolling sections, oldest first.
     private var history: [WindowData] = []
 
@@ -343,11 +345,13 @@ public final class WindowAggregator {
                     windows[k] = box
                     cachedWindow = box
                 }
+                cachedWindowData = cachedWindow?.pointer
                 cachedWindowIndex = k
             }
         }
 
-        let box = late ? nil : cachedWindow
+        // No window changes hands until `closeWindows` below, so the pointer stays valid through the kind's update.
+        let box = late ? nil : cachedWindowData
         switch e.pointee.kind {
         case .fieldReport: applyReport(e, b, id: key, district: district, window: box)
         case .traffic: applyTraffic(e, sensor: key, segment: subject, window: box)
@@ -365,7 +369,8 @@ public final class WindowAggregator {
     }
 
     private func applyReport(
-        _ e: UnsafePointer<Event>, _ b: EventBytes, id: Int32, district: Int32, window k: WindowBox?
+        _ e: UnsafePointer<Event>, _ b: EventBytes, id: Int32, district: Int32,
+        window k: UnsafeMutablePointer<WindowData>?
     ) {
         let i = Int(id)
         if i == reports.count { reports.append(ReportState()) }
@@ -390,9 +395,9 @@ public final class WindowAggregator {
                 reportDue.push(reports[i].due, id)
             }
             if let k {
-                k.data.reportsReceived += 1
-                k.data.reportsByCategory[category] += 1
-                k.data.reportsByDistrict.add(district)
+                k.pointee.reportsReceived += 1
+                k.pointee.reportsByCategory[category] += 1
+                k.pointee.reportsByDistrict.add(district)
             }
             if output.wantsDispatch { dispatchReport(e, b, category: cat, due: reports[i].due) }
         case .assigned:
@@ -403,9 +408,9 @@ public final class WindowAggregator {
             reports[i].resolved = true
             reportsResolvedTotal += 1
             if let k {
-                k.data.reportsResolved += 1
+                k.pointee.reportsResolved += 1
                 if reports[i].hasNew {
-                    k.data.resolveMinutes.add(Double(e.pointee.ts - reports[i].newTs) / 60e9)
+                    k.pointee.resolveMinutes.add(Double(e.pointee.ts - reports[i].newTs) / 60e9)
                 }
             }
             if wasOpen { close(report: id, at: e.pointee.ts) }
@@ -413,7 +418,7 @@ public final class WindowAggregator {
             guard !reports[i].rejected else { return }
             let wasOpen = reports[i].isOpen
             reports[i].rejected = true
-            if let k { k.data.reportsRejected += 1 }
+            if let k { k.pointee.reportsRejected += 1 }
             if wasOpen { close(report: id, at: e.pointee.ts) }
         }
     }
@@ -428,17 +433,19 @@ public final class WindowAggregator {
         }
     }
 
-    private func applyTraffic(_ e: UnsafePointer<Event>, sensor: Int32, segment: Int32, window k: WindowBox?) {
+    private func applyTraffic(
+        _ e: UnsafePointer<Event>, sensor: Int32, segment: Int32, window k: UnsafeMutablePointer<WindowData>?
+    ) {
         if trafficSensors.touch(sensor, ts: e.pointee.ts) {
             alerts.clear(.sensorOffline, subject: trafficSensors.names.string(sensor), at: e.pointee.ts)
         }
         let level = rules.level(ofSpeed: e.pointee.speedKmh)
         if let k {
-            k.data.readings += 1
-            k.data.vehicles += e.pointee.vehicles
-            k.data.speedSum.add(e.pointee.speedKmh)
-            k.data.levels[level.rawValue] += 1
-            k.data.segments.update(segment, default: SpeedSum()) { $0.add(e.pointee.speedKmh) }
+            k.pointee.readings += 1
+            k.pointee.vehicles += e.pointee.vehicles
+            k.pointee.speedSum.add(e.pointee.speedKmh)
+            k.pointee.levels[level.rawValue] += 1
+            k.pointee.segments.update(segment, default: SpeedSum()) { $0.add(e.pointee.speedKmh) }
         }
         // traffic.jam follows arrival order, late readings included.
         let s = Int(segment)
@@ -465,7 +472,8 @@ public final class WindowAggregator {
     }
 
     private func applySecurity(
-        _ e: UnsafePointer<Event>, _ b: EventBytes, sensor: Int32, type: Int32, district: Int32, window k: WindowBox?
+        _ e: UnsafePointer<Event>, _ b: EventBytes, sensor: Int32, type: Int32, district: Int32,
+        window k: UnsafeMutablePointer<WindowData>?
     ) {
         if securitySensors.touch(sensor, ts: e.pointee.ts) {
             alerts.clear(.sensorOffline, subject: securitySensors.names.string(sensor), at: e.pointee.ts)
@@ -477,12 +485,12 @@ public final class WindowAggregator {
             info.p1 || e.pointee.severity >= rules.securityP1MinSeverity
             ? .p1 : severityPriority[min(max(e.pointee.severity, 0), 5)]
         if let k {
-            k.data.securityEvents += 1
-            k.data.securityByPriority[priority.rawValue - 1] += 1
-            k.data.securityByType.add(type)
-            k.data.securityByRoute.add(info.route)
-            k.data.securityByDistrict.add(district)
-            if priority <= .p2 { k.data.urgentByDistrict.add(district) }
+            k.pointee.securityEvents += 1
+            k.pointee.securityByPriority[priority.rawValue - 1] += 1
+            k.pointee.securityByType.add(type)
+            k.pointee.securityByRoute.add(info.route)
+            k.pointee.securityByDistrict.add(district)
+            if priority <= .p2 { k.pointee.urgentByDistrict.add(district) }
         }
         if output.wantsDispatch { dispatchSecurity(e, b, route: info.route, priority: priority) }
     }
@@ -494,7 +502,8 @@ public final class WindowAggregator {
     }
 
     private func applyService(
-        _ e: UnsafePointer<Event>, dossier: Int32, agency eventAgency: Int32, window k: WindowBox?
+        _ e: UnsafePointer<Event>, dossier: Int32, agency eventAgency: Int32,
+        window k: UnsafeMutablePointer<WindowData>?
     ) {
         let i = Int(dossier)
         if i == dossiers.count { dossiers.append(DossierState()) }
@@ -509,8 +518,8 @@ public final class WindowAggregator {
             agency = d.agency
             if e.pointee.due != .min { d.due = e.pointee.due }
             if let k {
-                k.data.servicesReceived += 1
-                if e.pointee.channel == .online { k.data.servicesReceivedOnline += 1 }
+                k.pointee.servicesReceived += 1
+                if e.pointee.channel == .online { k.pointee.servicesReceivedOnline += 1 }
             }
             if d.inProgress && d.due != .min { dossierDue.push(d.due, dossier) }
         case .resolved:
@@ -518,10 +527,10 @@ public final class WindowAggregator {
             d.resolved = true
             if e.pointee.due != .min { d.due = e.pointee.due }
             if let k {
-                k.data.servicesResolved += 1
+                k.pointee.servicesResolved += 1
                 if d.due != .min {
-                    k.data.servicesWithDue += 1
-                    if e.pointee.ts <= d.due { k.data.servicesOnTime += 1 }
+                    k.pointee.servicesWithDue += 1
+                    if e.pointee.ts <= d.due { k.pointee.servicesOnTime += 1 }
                 }
             }
         case .returned:
@@ -534,7 +543,7 @@ public final class WindowAggregator {
             agencyOverdue.append(0)
         }
         if let k {
-            var c = k.data.servicesByAgency[agency] ?? AgencyCounts()
+            var c = k.pointee.servicesByAgency[agency] ?? AgencyCounts()
             if e.pointee.dossierEvent == .received { c.received += 1 }
             if e.pointee.dossierEvent == .resolved {
                 c.resolved += 1
@@ -543,7 +552,7 @@ public final class WindowAggregator {
                     if e.pointee.ts <= d.due { c.onTime += 1 }
                 }
             }
-            k.data.servicesByAgency[agency] = c
+            k.pointee.servicesByAgency[agency] = c
         }
         if !wasInProgress && d.inProgress {
             servicesInProgress += 1
@@ -562,9 +571,9 @@ public final class WindowAggregator {
         dossiers[i] = d
     }
 
-    private func applyMetric(_ e: UnsafePointer<Event>, name: Int32, window k: WindowBox?) {
+    private func applyMetric(_ e: UnsafePointer<Event>, name: Int32, window k: UnsafeMutablePointer<WindowData>?) {
         guard let k else { return }
-        k.data.metrics.update(name, default: MetricWindow()) { $0.add(e.pointee.value) }
+        k.pointee.metrics.update(name, default: MetricWindow()) { $0.add(e.pointee.value) }
     }
 
     // MARK: - Routed output
@@ -648,6 +657,7 @@ public final class WindowAggregator {
         if k == cachedWindowIndex {
             cachedWindowIndex = .min
             cachedWindow = nil
+            cachedWindowData = nil
         }
         let data =
             windows.removeValue(forKey: k)?.data ?? WindowData(start: start, categories: rules.categories.count + 1)
@@ -913,7 +923,24 @@ public enum DeadLetter {
 
 /// A window's data behind a reference, so per-event updates mutate it in place (a `Dictionary` of structs would
 /// copy the whole window on some access paths).
+///
+/// The data lives at a fixed address (`pointer`), so the hot path can write through it without retaining the box
+/// or going through a class accessor per count.
 final class WindowBox {
-    var data: WindowData
-    init(_ data: WindowData) { self.data = data }
+    let pointer: UnsafeMutablePointer<WindowData>
+
+    var data: WindowData {
+        _read { yield pointer.pointee }
+        _modify { yield &pointer.pointee }
+    }
+
+    init(_ data: WindowData) {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: data)
+    }
+
+    deinit {
+        pointer.deinitialize(count: 1)
+        pointer.deallocate()
+    }
 }
