@@ -119,6 +119,7 @@ struct MemberReader: ScannedMembers {
     let slots: UnsafeMutablePointer<Int32>
 
     /// A string member as a reference; `required` turns absence into `missing_field`.
+    @inline(__always)
     mutating func string(_ f: Field, required: Bool, strings: inout [UInt8]) throws(RejectReason) -> ByteRef {
         guard let m = member(f), m.type != .null || required else {
             if required { throw .missingField(f) }
@@ -135,6 +136,7 @@ struct MemberReader: ScannedMembers {
 
     /// Runs `body` on the unescaped bytes of a string member (via `scratch` when it has escapes); nil when
     /// the member is absent or null and not required.
+    @inline(__always)
     func text<R>(
         _ f: Field, required: Bool, scratch: inout [UInt8],
         _ body: (UnsafeRawBufferPointer) throws(RejectReason) -> R
@@ -157,6 +159,7 @@ struct MemberReader: ScannedMembers {
         return try result.get()
     }
 
+    @inline(__always)
     func number(_ f: Field, required: Bool) throws(RejectReason) -> Double? {
         guard let m = member(f), m.type != .null || required else {
             if required { throw .missingField(f) }
@@ -167,6 +170,7 @@ struct MemberReader: ScannedMembers {
         return v
     }
 
+    @inline(__always)
     func integer(_ f: Field, required: Bool) throws(RejectReason) -> Int64? {
         guard let m = member(f), m.type != .null || required else {
             if required { throw .missingField(f) }

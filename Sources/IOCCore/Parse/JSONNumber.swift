@@ -39,16 +39,21 @@ public enum JSONNumber {
     /// subnormal, `-0` gives -0.0. A token that is not a JSON number also gives `nil`.
     /// - Complexity: O(n) in `token.count`. No heap allocation (the scratch buffer is on the stack for any
     ///   realistic token length).
+    @inline(__always)
     public static func double(_ token: UnsafeRawBufferPointer) -> Double? {
         guard let base = token.baseAddress, !token.isEmpty else { return nil }
-        @inline(__always) func byte(_ i: Int) -> UInt8 { base.load(fromByteOffset: i, as: UInt8.self) }
-        let n = token.count
-        var i = 0
-        let negative = byte(0) == JSONByte.minus
-        if negative { i = 1 }
-        if let value = shortDecimal(base, from: i, count: n) {
+        let negative = base.load(as: UInt8.self) == JSONByte.minus
+        // Inlined at the call site: the short decimals of sensor readings; everything else goes out of line.
+        if let value = shortDecimal(base, from: negative ? 1 : 0, count: token.count) {
             return negative ? -value : value
         }
+        return generalDouble(base, count: token.count, negative: negative)
+    }
+
+    /// `double(_:)` for what `shortDecimal` does not read: long mantissas, exponents, huge or tiny values.
+    private static func generalDouble(_ base: UnsafeRawPointer, count n: Int, negative: Bool) -> Double? {
+        @inline(__always) func byte(_ i: Int) -> UInt8 { base.load(fromByteOffset: i, as: UInt8.self) }
+        var i = negative ? 1 : 0
 
         var mantissa: UInt64 = 0
         var significantDigits = 0
@@ -186,6 +191,7 @@ public enum JSONNumber {
     ///
     /// `-0` gives `.value(0)`. Bytes that cannot appear in a number token also give `.notInteger`.
     /// - Complexity: O(n) in `token.count`, no allocation.
+    @inline(__always)
     public static func integer(_ token: UnsafeRawBufferPointer) -> JSONInteger {
         guard let base = token.baseAddress, !token.isEmpty else { return .notInteger }
         let n = token.count
