@@ -99,10 +99,7 @@ public final class Batch: @unchecked Sendable {
     }
 
     private func growEvents() {
-        let bigger = UnsafeMutablePointer<Event>.allocate(capacity: eventCapacity * 2)
-        bigger.moveInitialize(from: eventStorage, count: eventCount)
-        eventStorage.deallocate()
-        eventStorage = bigger
+        eventStorage = eventStorage.doubled(count: eventCount, capacity: eventCapacity)
         eventCapacity *= 2
     }
 

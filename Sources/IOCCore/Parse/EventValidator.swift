@@ -25,8 +25,8 @@ public struct EventValidator: Sendable {
     /// Index into `scanner.members` of the last member with each known name, or -1.
     private var slots = SlotTable()
     private var scratch: [UInt8] = []
-    /// The last minute and offset of `ts`/`due` values (consecutive events mostly share them).
-    private var dates = TimestampCache()
+    /// The last minutes and offset of `ts` and of `due` values (consecutive events mostly share them).
+    private var dates = DateCaches()
     private var adapters: FeedAdapters
 
     /// The input format (`--format`): native lines, one adapted feed, or each line recognised on its own.
@@ -191,7 +191,7 @@ struct MemberReader: ScannedMembers {
 
     mutating func fill(
         _ e: inout Event, now: Int64, maxFuture: Int64, strings: inout [UInt8], scratch: inout [UInt8],
-        dates: inout TimestampCache
+        dates: inout DateCaches
     ) throws(RejectReason) {
         e = Event()
         // kind
@@ -205,7 +205,7 @@ struct MemberReader: ScannedMembers {
             throw .unknownKind
         }!
         // ts
-        let parsed = try text(.ts, required: true, scratch: &scratch) { Timestamp.parse($0, cache: &dates) }
+        let parsed = try text(.ts, required: true, scratch: &scratch) { Timestamp.parse($0, cache: &dates.ts) }
         guard let ts = parsed ?? nil else { throw .badTimestamp }
         if ts > EventValidator.futureLimit(now: now, maxFuture: maxFuture) { throw .future }
         e.ts = ts
@@ -278,7 +278,7 @@ struct MemberReader: ScannedMembers {
     }
 
     private mutating func fillService(
-        _ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8], dates: inout TimestampCache
+        _ e: inout Event, strings: inout [UInt8], scratch: inout [UInt8], dates: inout DateCaches
     )
         throws(RejectReason)
     {
@@ -301,7 +301,7 @@ struct MemberReader: ScannedMembers {
         }
         e.channel = channel ?? .counter
         let due = try text(.due, required: false, scratch: &scratch) { (raw) throws(RejectReason) -> Int64 in
-            guard let t = Timestamp.parse(raw, cache: &dates) else { throw .badValue(.due) }
+            guard let t = Timestamp.parse(raw, cache: &dates.due) else { throw .badValue(.due) }
             return t
         }
         if let due { e.due = due }
@@ -319,6 +319,13 @@ struct MemberReader: ScannedMembers {
         _ = try string(.system, required: false, strings: &strings)
         _ = try string(.unit, required: false, strings: &strings)
     }
+}
+
+/// A validator's date-time caches: one for `ts`, one for `due` (a dossier's due date is another minute than its
+/// event's).
+struct DateCaches: Sendable {
+    var ts = TimestampCache()
+    var due = TimestampCache()
 }
 
 /// A validator's per-field member index, allocated once (no array bookkeeping per line).

@@ -615,10 +615,7 @@ final class MemberStorage: @unchecked Sendable {
     }
 
     private func grow() {
-        let bigger = UnsafeMutablePointer<JSONMember>.allocate(capacity: capacity * 2)
-        bigger.moveInitialize(from: pointer, count: count)
-        pointer.deallocate()
-        pointer = bigger
+        pointer = pointer.doubled(count: count, capacity: capacity)
         capacity *= 2
     }
 }

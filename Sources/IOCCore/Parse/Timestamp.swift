@@ -45,10 +45,13 @@ public enum Timestamp {
         let second = digit(w2, 6) * 10 + digit(w2, 7)
         guard second <= 59 else { return nil }
 
-        // Seconds since the epoch of the minute, in local time.
+        // Seconds since the epoch of the minute, in local time. Feeds mix date-times written in UTC (`Z`) with
+        // ones written with an offset, so each form keeps its own last minute.
+        let utc = byte(n - 1) | 0x20 == 0x7A  // "Z" / "z"
+        let remembered = utc ? cache.utcMinute : cache.offsetMinute
         let minuteSeconds: Int64
-        if cache.hasMinute && w0 == cache.head0 && w1 == cache.head1 {
-            minuteSeconds = cache.minuteSeconds
+        if remembered.isSet && w0 == remembered.head0 && w1 == remembered.head1 {
+            minuteSeconds = remembered.seconds
         } else {
             guard w0 & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000,  // '-' in lanes 4 and 7
                 w1 & 0x0000_0000_00DF_0000 == 0x0000_0000_0054_0000,  // 'T' or 't' in lane 2
@@ -66,7 +69,8 @@ public enum Timestamp {
             else { return nil }
             // Years 0000–9999 keep this far inside Int64.
             minuteSeconds = daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60
-            (cache.head0, cache.head1, cache.minuteSeconds, cache.hasMinute) = (w0, w1, minuteSeconds, true)
+            let entry = TimestampCache.Minute(head0: w0, head1: w1, seconds: minuteSeconds, isSet: true)
+            if utc { cache.utcMinute = entry } else { cache.offsetMinute = entry }
         }
 
         var i = 19
@@ -281,12 +285,18 @@ public enum Timestamp {
 /// date-time up to its minute, and the last valid `±HH:MM` offset, each with its value. A fresh cache matches
 /// nothing.
 public struct TimestampCache: Sendable {
-    /// Bytes 0–7 and 8–15 ("YYYY-MM-", "DDTHH:MM") as little-endian words.
-    var head0: UInt64 = 0
-    var head1: UInt64 = 0
-    /// Seconds since the epoch of that minute, in local time.
-    var minuteSeconds: Int64 = 0
-    var hasMinute = false
+    /// A minute: bytes 0–7 and 8–15 ("YYYY-MM-", "DDTHH:MM") as little-endian words, and its seconds since the
+    /// epoch in local time.
+    struct Minute: Sendable {
+        var head0: UInt64 = 0
+        var head1: UInt64 = 0
+        var seconds: Int64 = 0
+        var isSet = false
+    }
+
+    /// The last minute of a date-time written in UTC (`Z`), and of one written with an offset.
+    var utcMinute = Minute()
+    var offsetMinute = Minute()
     /// The six bytes of "±HH:MM" as a little-endian word, and the offset in seconds (east positive).
     var offsetText: UInt64 = 0
     var offsetSeconds: Int64 = 0

@@ -231,6 +231,16 @@ struct TimestampTests {
         var empty = TimestampCache()
         #expect(cached(Array(repeating: 0, count: 16) + Array(":00Z".utf8), &empty) == nil)
         #expect(cached(Array("2026-12-01T13:05:35".utf8) + [0, 0, 0, 0, 0, 0], &empty) == nil)
+        // A UTC date-time between two with an offset: each form keeps its own minute.
+        var mixed = TimestampCache()
+        let local = Array("2026-12-01T13:05:35+07:00".utf8)
+        let utc = Array("2026-12-01T06:05:36.5Z".utf8)
+        #expect(cached(local, &mixed) == fresh(local))
+        #expect(cached(utc, &mixed) == fresh(utc))
+        #expect(mixed.utcMinute.isSet && mixed.offsetMinute.isSet)
+        #expect(mixed.offsetMinute.head0 != 0 && mixed.utcMinute.head1 != mixed.offsetMinute.head1)
+        #expect(cached(local, &mixed) == fresh(local))
+        #expect(cached(utc, &mixed) == fresh(utc))
         // Consecutive seconds of one minute, and a new minute after it.
         var feed = TimestampCache()
         #expect(
