@@ -129,8 +129,8 @@ public final class WindowAggregator {
     private var windows: [Int64: WindowBox] = [:]
     /// The window the last event went to (most events go to the same one): saves a dictionary lookup.
     private var cachedWindowIndex: Int64 = .min
-    private var cachedWindow: WindowBox?
-    /// `cachedWindow`'s data, valid while the box is (until its window closes).
+    /// The data of window `cachedWindowIndex`: its box lives in `windows` until `closeWindow` removes it, which
+    /// clears this first.
     private var cachedWindowData: UnsafeMutablePointer<WindowData>?
     /// Closed windows kept for the rolling sections, oldest first.
     private var history: [WindowData] = []
@@ -339,13 +339,12 @@ public final class WindowAggregator {
             if k > maxWindow { maxWindow = k }
             if k != cachedWindowIndex {
                 if let box = windows[k] {
-                    cachedWindow = box
+                    cachedWindowData = box.pointer
                 } else {
                     let box = WindowBox(WindowData(start: k * config.window, categories: rules.categories.count + 1))
                     windows[k] = box
-                    cachedWindow = box
+                    cachedWindowData = box.pointer
                 }
-                cachedWindowData = cachedWindow?.pointer
                 cachedWindowIndex = k
             }
         }
@@ -656,7 +655,6 @@ public final class WindowAggregator {
         let end = start + config.window
         if k == cachedWindowIndex {
             cachedWindowIndex = .min
-            cachedWindow = nil
             cachedWindowData = nil
         }
         let data =

@@ -44,8 +44,8 @@ public struct ByteRef: Equatable, Sendable {
 
 /// A validated event, ready to be classified and aggregated.
 ///
-/// A flat value type with every member of every kind, so a batch is one contiguous array and building one never
-/// allocates. Members that do not belong to the event's kind keep their defaults.
+/// A flat, trivial value type with every member of every kind, so a batch's events are one contiguous buffer and
+/// building one never allocates. Members that do not belong to the event's kind keep their defaults.
 public struct Event: Sendable {
     public var kind: EventKind = .metric
     /// Event time, nanoseconds since the Unix epoch (UTC).
