@@ -77,6 +77,12 @@ public struct EventValidator: Sendable {
         let outcome: LineOutcome = scanner.withMembers { members in
             for i in 0..<members.count {
                 let m = members[i]
+                // Most keys come with their field already known (the scanner saw the same key on an earlier line).
+                if m.fieldHint >= 0 {
+                    table[Int(m.fieldHint)] = Int32(i)
+                    continue
+                }
+                if m.fieldHint == -1 { continue }
                 let key = UnsafeRawBufferPointer(rebasing: line[Int(m.keyStart)..<Int(m.keyEnd)])
                 if !m.keyHasEscapes {
                     if let f = Field.lookup(key) { table[f.index] = Int32(i) }

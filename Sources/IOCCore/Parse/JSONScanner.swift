@@ -11,6 +11,13 @@ public enum JSONType: UInt8, Sendable {
 /// `JSONScanner.elements(ofArrayIn:start:end:into:)` reuses this type for array elements: there the key range is
 /// empty (`keyStart == keyEnd == valueStart`) and `keyHasEscapes` is `false`.
 public struct JSONMember: Sendable, Equatable {
+    /// Members are equal when they are the same member: `fieldHint`, what the scanner knew about the key, does
+    /// not count.
+    public static func == (a: JSONMember, b: JSONMember) -> Bool {
+        a.keyStart == b.keyStart && a.keyEnd == b.keyEnd && a.keyHasEscapes == b.keyHasEscapes && a.type == b.type
+            && a.valueStart == b.valueStart && a.valueEnd == b.valueEnd && a.valueHasEscapes == b.valueHasEscapes
+    }
+
     /// First byte of the key's content (after the opening quote).
     public var keyStart: Int32
     /// One past the key's last content byte (the closing quote's offset).
@@ -27,12 +34,16 @@ public struct JSONMember: Sendable, Equatable {
     public var valueEnd: Int32
     /// Whether a string value contains backslash escapes (always `false` for other types).
     public var valueHasEscapes: Bool
+    /// For a top-level member of `JSONScanner.scan`: the index of the native field (`Field`, SPEC §2) its key
+    /// names, learned from earlier lines with the same key at the same place; -1 when it names none; -2 when the
+    /// scanner did not look (the reader looks the key up itself).
+    public var fieldHint: Int8 = -2
 
     /// Creates a member from its offsets.
     /// - Complexity: O(1), no allocation.
     public init(
         keyStart: Int32, keyEnd: Int32, keyHasEscapes: Bool, type: JSONType,
-        valueStart: Int32, valueEnd: Int32, valueHasEscapes: Bool
+        valueStart: Int32, valueEnd: Int32, valueHasEscapes: Bool, fieldHint: Int8 = -2
     ) {
         self.keyStart = keyStart
         self.keyEnd = keyEnd
@@ -41,6 +52,7 @@ public struct JSONMember: Sendable, Equatable {
         self.valueStart = valueStart
         self.valueEnd = valueEnd
         self.valueHasEscapes = valueHasEscapes
+        self.fieldHint = fieldHint
     }
 
     /// The key's raw content (between the quotes) within `bytes`, the buffer that was scanned.
@@ -116,7 +128,9 @@ public struct JSONScanner: Sendable {
     /// `members` with its top-level members.
     ///
     /// Single pass, recursive descent with an explicit depth limit; strings are skipped eight bytes at a time
-    /// while they are plain ASCII, and UTF-8 is checked only for bytes >= 0x80.
+    /// while they are plain ASCII, and UTF-8 is checked only for bytes >= 0x80. A top-level key is first compared
+    /// with the key the same place had in recent lines of the same shape (`ShapeKeys`): bytes identical to a key
+    /// already validated are valid, and the member gets that key's native field (`JSONMember.fieldHint`).
     /// - Complexity: O(n) in `bytes.count`. Allocates only when `members` must grow beyond its capacity (so not at
     ///   all after warm-up on similar lines); never creates a `String`.
     public mutating func scan(_ bytes: UnsafeRawBufferPointer) -> JSONScanResult {
@@ -241,6 +255,25 @@ private struct ScanCursor {
     @inline(__always)
     func byte(_ offset: Int) -> UInt8 {
         base.load(fromByteOffset: offset, as: UInt8.self)
+    }
+
+    /// The sixteen bytes from `offset` on (`offset <= count`) as two little-endian words, zero past `count`.
+    /// Within the last sixteen bytes, they are read as the buffer's last sixteen, shifted; nil when the buffer is
+    /// shorter than sixteen bytes.
+    @inline(__always)
+    func sixteenBytes(at offset: Int) -> (UInt64, UInt64)? {
+        if offset + 16 <= count {
+            return (
+                UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+            )
+        }
+        guard count >= 16 else { return nil }
+        let low = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self))
+        let high = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+        let shift = UInt128(truncatingIfNeeded: (offset - (count - 16)) * 8)
+        let bytes = (UInt128(high) << 64 | UInt128(low)) >> shift
+        return (UInt64(truncatingIfNeeded: bytes), UInt64(truncatingIfNeeded: bytes >> 64))
     }
 
     /// The result for a failed scan; clears the partially filled members.
@@ -425,16 +458,38 @@ private struct ScanCursor {
             depth -= 1
             return true
         }
+        // The keys the previous line of this shape had, member by member (top level only).
+        var shape = collecting ? members.shapes.current : nil
+        var index = 0
         while true {
             guard pos < count && byte(pos) == JSONByte.quote else { return false }
             let keyStart = pos + 1
-            pos = keyStart
-            guard string() else { return false }
-            let keyEnd = pos - 1
-            let keyHasEscapes = lastStringHadEscapes
-            skipWhitespace()
-            guard pos < count && byte(pos) == JSONByte.colon else { return false }
-            pos += 1
+            let keyEnd: Int
+            let keyHasEscapes: Bool
+            var fieldHint: Int8 = -2
+            if let shape, index < ShapeKeys.perShape, let bytes = sixteenBytes(at: keyStart),
+                let expected = ShapeKeys.match(shape + 2 * index, bytes)
+            {
+                // The same bytes as a key already validated, closing quote and colon included: valid as they stand.
+                keyEnd = keyStart + expected.pointee.length - 2
+                keyHasEscapes = false
+                fieldHint = expected.pointee.field
+                pos = keyEnd + 2
+            } else {
+                pos = keyStart
+                guard string() else { return false }
+                keyEnd = pos - 1
+                keyHasEscapes = lastStringHadEscapes
+                skipWhitespace()
+                guard pos < count && byte(pos) == JSONByte.colon else { return false }
+                if let shape, index < ShapeKeys.perShape, !keyHasEscapes, pos == keyEnd + 1, pos + 1 - keyStart <= 16,
+                    let bytes = sixteenBytes(at: keyStart)
+                {
+                    fieldHint = ShapeKeys.record(
+                        shape + 2 * index, bytes, key: base + keyStart, length: pos + 1 - keyStart)
+                }
+                pos += 1
+            }
             skipWhitespace()
             var valueStart = pos
             let type: JSONType
@@ -461,7 +516,13 @@ private struct ScanCursor {
                         keyHasEscapes: keyHasEscapes, type: type,
                         valueStart: Int32(truncatingIfNeeded: valueStart),
                         valueEnd: Int32(truncatingIfNeeded: valueEnd),
-                        valueHasEscapes: valueHasEscapes))
+                        valueHasEscapes: valueHasEscapes, fieldHint: fieldHint))
+                if index == 0 {
+                    // Lines of one kind share their keys: the first value (`kind`) picks the shape to expect.
+                    shape = members.shapes.select(
+                        first: valueEnd > valueStart ? byte(valueStart) : 0, count: valueEnd - valueStart)
+                }
+                index += 1
             }
             skipWhitespace()
             guard pos < count else { return false }
@@ -592,12 +653,13 @@ private struct TrustedCursor {
     }
 }
 
-/// A growable raw buffer of members, reused by one scanner across lines.
+/// A growable raw buffer of members, reused by one scanner across lines, and the keys its lines had.
 /// `@unchecked Sendable`: a scanner copied to another thread gets its own buffer at its next `scan`.
 final class MemberStorage: @unchecked Sendable {
     private(set) var pointer: UnsafeMutablePointer<JSONMember>
     private(set) var capacity: Int
     var count = 0
+    let shapes = ShapeKeys()
 
     init(capacity: Int = 32) {
         pointer = .allocate(capacity: capacity)
@@ -617,5 +679,88 @@ final class MemberStorage: @unchecked Sendable {
     private func grow() {
         pointer = pointer.doubled(count: count, capacity: capacity)
         capacity *= 2
+    }
+}
+
+/// One expected top-level key: its bytes, closing quote and colon included (at most 16), as two masked words.
+///
+/// Every entry holds the bytes of a key some line had and the scanner validated, or, before that, `":` (the empty
+/// key, also valid): so bytes that match an entry are a valid key as they stand, whatever they are.
+struct ShapeKey {
+    var words: (UInt64, UInt64) = (0x3A22, 0)
+    var masks: (UInt64, UInt64) = (0xFFFF, 0)
+    /// Bytes of the key plus 2 (quote and colon).
+    var length = 2
+    /// The native field the key names (`Field.index`), or -1.
+    var field: Int8 = -1
+
+    /// Whether `bytes` (sixteen input bytes as little-endian words, zero past the input's end) start with this
+    /// key, its quote and its colon. No key, quote or colon holds a zero byte, so the zeros never match.
+    @inline(__always)
+    func matches(_ bytes: (UInt64, UInt64)) -> Bool {
+        (bytes.0 ^ words.0) & masks.0 | (bytes.1 ^ words.1) & masks.1 == 0
+    }
+
+    /// Remembers the first `length` (2...16) of `bytes`: a key the scanner just validated (no escapes, at `key`),
+    /// its closing quote and its colon. Returns the native field it names (`Field.index`), or -1.
+    mutating func record(_ bytes: (UInt64, UInt64), key: UnsafeRawPointer, length: Int) -> Int8 {
+        field = Field.lookup(UnsafeRawBufferPointer(start: key, count: length - 2)).map { Int8($0.rawValue) } ?? -1
+        func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? .max : bytes <= 0 ? 0 : (1 << UInt64(bytes * 8)) - 1 }
+        masks = (mask(length), mask(length - 8))
+        words = (bytes.0 & masks.0, bytes.1 & masks.1)
+        self.length = length
+        return field
+    }
+}
+
+/// The keys of recent lines, member by member, in a few shapes chosen by the first member's value (a feed's
+/// `kind`): the scanner compares a key with the one expected at its place before it scans it byte by byte, and a
+/// key that matches is read in two loads. A guess only: a key that differs is scanned and remembered.
+final class ShapeKeys: @unchecked Sendable {
+    /// Keys remembered per shape (members after these are always scanned).
+    static let perShape = 24
+    static let shapeCount = 8
+
+    private let keys: UnsafeMutablePointer<ShapeKey>
+    /// The shape the last line had, expected for the next line's first key.
+    private(set) var current: UnsafeMutablePointer<ShapeKey>
+
+    /// Entries per shape: two per member place (lines of one kind come in a few variants, such as a report with
+    /// and without `text`, so the key at a place alternates).
+    private static let entries = 2 * perShape
+
+    init() {
+        keys = .allocate(capacity: ShapeKeys.entries * ShapeKeys.shapeCount)
+        keys.initialize(repeating: ShapeKey(), count: ShapeKeys.entries * ShapeKeys.shapeCount)
+        current = keys
+    }
+
+    /// The entry of the pair at `place` whose key `bytes` start with, if any.
+    @inline(__always)
+    static func match(
+        _ place: UnsafeMutablePointer<ShapeKey>, _ bytes: (UInt64, UInt64)
+    ) -> UnsafeMutablePointer<ShapeKey>? {
+        if place.pointee.matches(bytes) { return place }
+        if place[1].matches(bytes) { return place + 1 }
+        return nil
+    }
+
+    /// Remembers a key at `place` (see `ShapeKey.record`), the pair's older entry making room.
+    static func record(
+        _ place: UnsafeMutablePointer<ShapeKey>, _ bytes: (UInt64, UInt64), key: UnsafeRawPointer, length: Int
+    ) -> Int8 {
+        place[1] = place[0]
+        return place.pointee.record(bytes, key: key, length: length)
+    }
+
+    deinit { keys.deallocate() }
+
+    /// The shape for lines whose first value has this first byte and length (a string's content; any other
+    /// token's bytes); made the current one.
+    @inline(__always)
+    func select(first: UInt8, count: Int) -> UnsafeMutablePointer<ShapeKey> {
+        let shape = (Int(first) &+ count &* 3) & (ShapeKeys.shapeCount - 1)
+        current = keys + shape * ShapeKeys.entries
+        return current
     }
 }

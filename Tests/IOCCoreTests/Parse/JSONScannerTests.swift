@@ -171,6 +171,70 @@ struct JSONScannerTests {
         #expect([UInt8]().withUnsafeBytes { scanner.scan($0) } == .malformed)
     }
 
+    /// Lines whose keys a scanner learns: the five kinds (and their variants), keys at the very end, long and
+    /// escaped keys, whitespace, duplicates, an adapter's format, more members than a shape remembers.
+    static let shapeLines: [String] = [
+        #"{"kind":"traffic","ts":"2026-12-01T13:05:35+07:00","district":"Tây Hồ","sensor":"TS-1","vehicles":4}"#,
+        #"{"kind":"traffic","ts":"2026-12-01T13:05:35+07:00","district":"Tây Hồ","sensor":"TS-2","speed_kmh":35.3}"#,
+        #"{"kind":"field_report","ts":"2026-12-01T13:05:35Z","id":"PA-1","status":"new","text":"Ổ gà","lat":21.0}"#,
+        #"{"kind":"field_report","ts":"2026-12-01T13:05:35Z","id":"PA-1","status":"resolved","interval_s":1}"#,
+        #"{"kind":"service","ts":"2026-12-01T13:05:35Z","dossier":"D-1","event":"received","due":"2026-12-02"}"#,
+        #"{"kind":"security","ts":"2026-12-01T13:05:35Z","sensor":"C-1","type":"fire","severity":5}"#,
+        #"{"kind":"metric","ts":"2026-12-01T13:05:35Z","name":"cpu","value":0.5,"system":"portal","unit":"%"}"#,
+        #"{"kind":"metric","ts":"x","averageVehicleSpeed":1,"refRoadSegment":"a","kind":"x","kind":"y"}"#,
+        #"{ "kind" : "traffic" , "ts":"t","district" :"d","sensor": "s","vehicles":1 }"#,
+        #"{"event_type":"alert","timestamp":"2026-12-01T13:05:35.123+0700","alert":{"severity":1},"host":"h"}"#,
+        #"{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"#
+            + #""p":16,"q":17,"r":18,"s":19,"t":20,"u":21,"v":22,"w":23,"x":24,"y":25,"z":26,"ts":27}"#,
+        #"{"":1,"ts":2}"#,
+        #"{"ts":1}"#,
+        #"{"id":"x","id":"y"}"#,
+    ]
+
+    @Test("Keys learned from earlier lines change no result, member or field: every line as a fresh scanner sees it")
+    func learnedKeysChangeNothing() {
+        var learned = JSONScanner()
+        var checked = 0
+        func check(_ line: [UInt8]) {
+            let (fresh, freshMembers) = T.scan(line)
+            let result = line.withUnsafeBytes { learned.scan($0) }
+            #expect(result == fresh, "\(String(decoding: line, as: UTF8.self))")
+            #expect(learned.members == freshMembers, "\(String(decoding: line, as: UTF8.self))")
+            // A member's field, when the scanner gives one, is the one its key names.
+            for m in learned.members where m.fieldHint != -2 {
+                #expect(!m.keyHasEscapes)
+                let named = line.withUnsafeBytes {
+                    Field.lookup(UnsafeRawBufferPointer(rebasing: $0[Int(m.keyStart)..<Int(m.keyEnd)]))
+                }
+                #expect(m.fieldHint == (named.map { Int8($0.rawValue) } ?? -1))
+            }
+            checked += 1
+        }
+        // Every line twice (the second time its keys are known), then each byte of each line changed to each of a
+        // few telling values, or dropped, right after the line itself was seen.
+        for text in Self.shapeLines + Self.shapeLines {
+            check(Array(text.utf8))
+        }
+        let replacements: [UInt8?] = [0x22, 0x3A, 0x20, 0x00, 0x5C, 0x80, 0x7D, 0x78, 0x0A, nil]
+        for text in Self.shapeLines {
+            let line = Array(text.utf8)
+            for i in line.indices {
+                for replacement in replacements {
+                    check(line)
+                    var changed = line
+                    if let replacement { changed[i] = replacement } else { changed.remove(at: i) }
+                    check(changed)
+                }
+            }
+        }
+        #expect(checked > 20_000)
+        // The learned keys were used: the last line's known keys come with their fields.
+        let known = Array(#"{"kind":"metric","ts":"x","name":"n","value":1}"#.utf8)
+        _ = known.withUnsafeBytes { learned.scan($0) }
+        _ = known.withUnsafeBytes { learned.scan($0) }
+        #expect(learned.members.map(\.fieldHint) == [Field.kind, .ts, .name, .value].map { Int8($0.rawValue) })
+    }
+
     @Test("Nesting: 64 levels are accepted, 65 are too deep")
     func depthLimit() {
         func nested(_ depth: Int, open: String = "[", close: String = "]") -> String {
