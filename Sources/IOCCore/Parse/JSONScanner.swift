@@ -325,6 +325,7 @@ private struct ScanCursor {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; what follows is checked by the caller.
+    @_transparent
     mutating func number() -> Bool {
         if byte(pos) == JSONByte.minus {
             pos += 1
@@ -361,7 +362,7 @@ private struct ScanCursor {
 
     /// Scans a string's content; `pos` is just past the opening quote and ends just past the closing quote.
     /// Sets `lastStringHadEscapes`.
-    @inline(__always)
+    @_transparent
     mutating func string() -> Bool {
         var p = pos
         let n = count
@@ -493,11 +494,16 @@ private struct ScanCursor {
             skipWhitespace()
             var valueStart = pos
             let type: JSONType
-            if pos < count && byte(pos) == JSONByte.quote {
-                // Most values are strings: scan them here rather than through `value()`'s dispatch.
+            let first = pos < count ? byte(pos) : 0
+            if first == JSONByte.quote {
+                // Most values are strings, and most others numbers: scan them here rather than through `value()`'s
+                // dispatch.
                 pos += 1
                 guard string() else { return false }
                 type = .string
+            } else if first == JSONByte.minus || JSONByte.isDigit(first) {
+                guard number() else { return false }
+                type = .number
             } else {
                 guard let other = value() else { return false }
                 type = other
