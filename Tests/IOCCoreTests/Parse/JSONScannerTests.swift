@@ -186,6 +186,8 @@ struct JSONScannerTests {
         #"{"event_type":"alert","timestamp":"2026-12-01T13:05:35.123+0700","alert":{"severity":1},"host":"h"}"#,
         #"{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"#
             + #""p":16,"q":17,"r":18,"s":19,"t":20,"u":21,"v":22,"w":23,"x":24,"y":25,"z":26,"ts":27}"#,
+        // Keys of 13 to 17 bytes: with quote and colon, 16 bytes is the longest a shape remembers.
+        #"{"abcdefghijklm":1,"abcdefghijklmn":2,"abcdefghijklmno":3,"abcdefghijklmnop":4,"abcdefghijklmnopq":5}"#,
         #"{"":1,"ts":2}"#,
         #"{"ts":1}"#,
         #"{"id":"x","id":"y"}"#,
