@@ -742,6 +742,8 @@ final class ShapeKeys: @unchecked Sendable {
         current = keys
     }
 
+    deinit { keys.deallocate() }
+
     /// The entry of the pair at `place` whose key `bytes` start with, if any.
     @inline(__always)
     static func match(
@@ -759,8 +761,6 @@ final class ShapeKeys: @unchecked Sendable {
         place[1] = place[0]
         return place.pointee.record(bytes, key: key, length: length)
     }
-
-    deinit { keys.deallocate() }
 
     /// The shape for lines whose first value has this first byte and length (a string's content; any other
     /// token's bytes); made the current one.
