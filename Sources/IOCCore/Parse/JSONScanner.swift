@@ -469,9 +469,10 @@ private struct ScanCursor {
             let keyEnd: Int
             let keyHasEscapes: Bool
             var fieldHint: Int8 = -2
-            if let shape, index < ShapeKeys.perShape, let bytes = sixteenBytes(at: keyStart),
-                let expected = ShapeKeys.match(shape + 2 * index, bytes)
-            {
+            // The sixteen bytes from the key on, when this place has remembered keys to compare them with.
+            let place = index < ShapeKeys.perShape ? shape.map { $0 + 2 * index } : nil
+            let bytes = place == nil ? nil : sixteenBytes(at: keyStart)
+            if let place, let bytes, let expected = ShapeKeys.match(place, bytes) {
                 // The same bytes as a key already validated, closing quote and colon included: valid as they stand.
                 keyEnd = keyStart + expected.pointee.length - 2
                 keyHasEscapes = false
@@ -484,11 +485,8 @@ private struct ScanCursor {
                 keyHasEscapes = lastStringHadEscapes
                 skipWhitespace()
                 guard pos < count && byte(pos) == JSONByte.colon else { return false }
-                if let shape, index < ShapeKeys.perShape, !keyHasEscapes, pos == keyEnd + 1, pos + 1 - keyStart <= 16,
-                    let bytes = sixteenBytes(at: keyStart)
-                {
-                    fieldHint = ShapeKeys.record(
-                        shape + 2 * index, bytes, key: base + keyStart, length: pos + 1 - keyStart)
+                if let place, let bytes, !keyHasEscapes, pos == keyEnd + 1, pos + 1 - keyStart <= 16 {
+                    fieldHint = ShapeKeys.record(place, bytes, key: base + keyStart, length: pos + 1 - keyStart)
                 }
                 pos += 1
             }
