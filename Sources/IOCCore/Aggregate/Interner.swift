@@ -128,6 +128,13 @@ public struct Interner: Sendable {
         }
     }
 
+    /// Where a lookup of `h` starts in the table: for a prefetch hint only, never read through (the table moves
+    /// when it grows).
+    @inline(__always)
+    public func slotAddress(_ h: UInt64) -> UnsafeRawPointer {
+        slots.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + (Interner.home(h) & mask)) }
+    }
+
     /// Interns a `String` (not for the hot path).
     @discardableResult
     public mutating func intern(_ s: String) -> Int32 {
