@@ -5,10 +5,11 @@
 /// acute}), and `Ế` is the same letter. `đ`/`Đ` is (`d`, {stroke}). Folding drops the whole mark set.
 ///
 /// The tables cover U+0000–U+024F (ASCII, Latin-1, Latin Extended-A/B) and U+1E00–U+1EFF (Latin Extended Additional,
-/// which holds most Vietnamese letters); combining marks U+0300–U+036F map to mark bits. They are derived once from
-/// the standard library's Unicode scalar names ("LATIN CAPITAL LETTER E WITH CIRCUMFLEX AND ACUTE" → `e` +
-/// {circumflex, acute}); Unicode names are immutable under the Unicode stability policy, and the tests check every
-/// precomposed Vietnamese letter against a hand-written table. Letters outside these ranges are handled per call
+/// which holds most Vietnamese letters); combining marks U+0300–U+036F map to mark bits. They are derived from the
+/// standard library's Unicode scalar names ("LATIN CAPITAL LETTER E WITH CIRCUMFLEX AND ACUTE" → `e` +
+/// {circumflex, acute}; `derivedTables()`), and kept precomputed in `VietnameseText+Precomputed.swift`, which a test
+/// checks against the derivation; Unicode names are immutable under the Unicode stability policy, and the tests
+/// check every precomposed Vietnamese letter against a hand-written table. Letters outside these ranges are handled per call
 /// through `Unicode.Scalar.Properties` (see `PhraseClassifier`).
 enum VietnameseText {
     /// One letter or digit of the canonical model: lower-case base scalar and mark set.
@@ -76,9 +77,19 @@ enum VietnameseText {
         }
     }
 
-    /// The shared tables (built on first use, thread-safe).
-    /// - Complexity: O(1) after the first call; the first call parses about 900 Unicode names and allocates.
-    static let tables: Tables = buildTables()
+    /// The shared tables (made on first use, thread-safe) from `VietnameseText.precomputed`, which is what
+    /// `derivedTables()` gives: deriving them from Unicode names at every start took 15 ms (a test checks the two
+    /// agree, and prints the file to write when the standard library's Unicode data gives something new).
+    /// - Complexity: O(1) after the first call; the first copies 960 entries.
+    static let tables: Tables = {
+        let storage = UnsafeMutablePointer<Letter>.allocate(capacity: Tables.count)
+        precondition(precomputed.bases.count == Tables.count && precomputed.marks.count == Tables.count)
+        for i in 0..<Tables.count {
+            (storage + i).initialize(to: Letter(base: precomputed.bases[i], marks: precomputed.marks[i]))
+        }
+        // Immortal storage: allocated once per process, never freed.
+        return Tables(entries: UnsafePointer(storage), markBits: precomputed.markBits)
+    }()
 
     /// Canonical letter of any scalar: a table entry (including combining-mark entries) for covered scalars, the
     /// generic per-call model (alphabetic/numeric/mark, lower-cased, no marks) for any other.
@@ -110,7 +121,9 @@ enum VietnameseText {
 
     // MARK: - Building
 
-    private static func buildTables() -> Tables {
+    /// The tables derived from the standard library's Unicode scalar names (what `precomputed` holds).
+    /// - Complexity: parses about 2,000 Unicode names and allocates (about 15 ms); tests only.
+    static func derivedTables() -> Tables {
         // "LATIN SMALL LETTER <X>" → scalar, for resolving base names ("AE" → æ, "SHARP S" → ß, "EZH" → ʒ).
         var smallLetters: [Substring: Unicode.Scalar] = [:]
         let smallPrefix = "LATIN SMALL LETTER "
