@@ -131,7 +131,7 @@ public struct Interner: Sendable {
     /// Where a lookup of `h` starts in the table: for a prefetch hint only, never read through (the table moves
     /// when it grows).
     @inline(__always)
-    public func slotAddress(_ h: UInt64) -> UnsafeRawPointer {
+    func slotAddress(_ h: UInt64) -> UnsafeRawPointer {
         slots.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + (Interner.home(h) & mask)) }
     }
 

@@ -176,7 +176,10 @@ public final class WindowAggregator {
 
     var alerts: AlertBook
     /// Accepted events per kind and district since start (for `--totals`).
-    private var acceptedByKindDistrict = [DenseCounts](repeating: DenseCounts(), count: EventKind.allCases.count)
+    /// Accepted events per district and kind, at `district * kindCount + kind`: one flat table, so counting an event
+    /// is one array update (nested arrays cost a uniqueness check each, and their updates were not always inlined).
+    private var acceptedByDistrictKind = DenseCounts()
+    private static let kindCount = EventKind.allCases.count
     private var writer = JSONWriter()
 
     public init(rules: Rules = .default, config: AggregatorConfig = AggregatorConfig(), output: AggregatorOutput) {
@@ -327,7 +330,7 @@ public final class WindowAggregator {
 
         counts.lines += 1
         counts.accepted += 1
-        acceptedByKindDistrict[Int(e.pointee.kind.rawValue)].add(district)
+        acceptedByDistrictKind.add(Int(district) &* WindowAggregator.kindCount &+ Int(e.pointee.kind.rawValue))
         let k = windowIndex(e.pointee.ts)
         let late = watermark.map { (k + 1) * config.window <= $0 } ?? false
         if late {
@@ -817,18 +820,21 @@ public final class WindowAggregator {
             w.key(reason)
             w.int(n)
         }
+        let kinds = WindowAggregator.kindCount
+        let byDistrictKind = acceptedByDistrictKind.nonZero
         w.raw("},\"by_kind\":{")
         for (i, kind) in EventKind.allCases.enumerated() {
             if i > 0 { w.byte(0x2C) }
             w.key(kind.name)
-            w.int(acceptedByKindDistrict[i].total)
+            w.int(byDistrictKind.reduce(0) { $0 + ($1.key % kinds == i ? $1.count : 0) })
         }
         w.raw("},\"by_kind_district\":{")
         for (i, kind) in EventKind.allCases.enumerated() {
             if i > 0 { w.byte(0x2C) }
             w.key(kind.name)
             w.byte(0x7B)
-            let rows = acceptedByKindDistrict[i].nonZero.map { (districts.string($0.key), $0.count) }
+            let rows = byDistrictKind.filter { $0.key % kinds == i }
+                .map { (districts.string(Int32($0.key / kinds)), $0.count) }
                 .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
             for (j, (name, n)) in rows.enumerated() {
                 if j > 0 { w.byte(0x2C) }

@@ -155,7 +155,7 @@ public struct CompensatedSum: Sendable {
     public var value: Double { sum + compensation }
 }
 
-/// Counts per small integer key in a flat array (keys are interned ids).
+/// Counts per small non-negative integer key in a flat array (keys made of interned ids).
 public struct DenseCounts: Sendable {
     private var counts: [Int] = []
     public private(set) var total = 0
@@ -164,15 +164,15 @@ public struct DenseCounts: Sendable {
 
     /// - Complexity: O(1) amortised.
     @inline(__always)
-    public mutating func add(_ key: Int32, _ n: Int = 1) {
-        let i = Int(key)
+    public mutating func add(_ key: Int, _ n: Int = 1) {
+        let i = key
         if i >= counts.count { counts.append(contentsOf: repeatElement(0, count: i - counts.count + 1)) }
         counts[i] += n
         total += n
     }
 
     /// Keys with a non-zero count.
-    public var nonZero: [(key: Int32, count: Int)] {
-        counts.enumerated().compactMap { $0.element > 0 ? (Int32($0.offset), $0.element) : nil }
+    public var nonZero: [(key: Int, count: Int)] {
+        counts.enumerated().compactMap { $0.element > 0 ? ($0.offset, $0.element) : nil }
     }
 }

@@ -5,12 +5,12 @@
 /// acute}), and `Ế` is the same letter. `đ`/`Đ` is (`d`, {stroke}). Folding drops the whole mark set.
 ///
 /// The tables cover U+0000–U+024F (ASCII, Latin-1, Latin Extended-A/B) and U+1E00–U+1EFF (Latin Extended Additional,
-/// which holds most Vietnamese letters); combining marks U+0300–U+036F map to mark bits. They are derived from the
-/// standard library's Unicode scalar names ("LATIN CAPITAL LETTER E WITH CIRCUMFLEX AND ACUTE" → `e` +
+/// which holds most Vietnamese letters); combining marks U+0300–U+036F map to mark bits. They are derived from
+/// the standard library's Unicode scalar names ("LATIN CAPITAL LETTER E WITH CIRCUMFLEX AND ACUTE" → `e` +
 /// {circumflex, acute}; `derivedTables()`), and kept precomputed in `VietnameseText+Precomputed.swift`, which a test
 /// checks against the derivation; Unicode names are immutable under the Unicode stability policy, and the tests
-/// check every precomposed Vietnamese letter against a hand-written table. Letters outside these ranges are handled per call
-/// through `Unicode.Scalar.Properties` (see `PhraseClassifier`).
+/// check every precomposed Vietnamese letter against a hand-written table. Letters outside these ranges are handled
+/// per call through `Unicode.Scalar.Properties` (see `PhraseClassifier`).
 enum VietnameseText {
     /// One letter or digit of the canonical model: lower-case base scalar and mark set.
     ///
@@ -121,9 +121,11 @@ enum VietnameseText {
 
     // MARK: - Building
 
-    /// The tables derived from the standard library's Unicode scalar names (what `precomputed` holds).
-    /// - Complexity: parses about 2,000 Unicode names and allocates (about 15 ms); tests only.
-    static func derivedTables() -> Tables {
+    /// The tables' entries (in `Tables.index(of:)` order) and mark bits, derived from the standard library's Unicode
+    /// scalar names: what `precomputed` holds.
+    /// - Complexity: parses about 2,000 Unicode names and allocates (about 15 ms); for the test that checks
+    ///   `precomputed` and writes it anew.
+    static func derivedTables() -> (entries: [Letter], markBits: [String: UInt64]) {
         // "LATIN SMALL LETTER <X>" → scalar, for resolving base names ("AE" → æ, "SHARP S" → ß, "EZH" → ʒ).
         var smallLetters: [Substring: Unicode.Scalar] = [:]
         let smallPrefix = "LATIN SMALL LETTER "
@@ -234,9 +236,6 @@ enum VietnameseText {
         }
         entries += (Tables.additionalStart..<Tables.additionalEnd).map(build)
         precondition(entries.count == Tables.count)
-        // Immortal storage: allocated once per process, never freed.
-        let storage = UnsafeMutablePointer<Letter>.allocate(capacity: entries.count)
-        storage.initialize(from: entries, count: entries.count)
-        return Tables(entries: UnsafePointer(storage), markBits: markBits)
+        return (entries, markBits)
     }
 }

@@ -19,3 +19,11 @@ private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ localit
 /// the address, and changes no result.
 @inline(__always)
 func prefetch(_ address: UnsafeRawPointer) { llvmPrefetch(address, 0, 3, 1) }
+
+/// `prefetch(_:)` of the address `offset` bytes from `base`, computed as an integer: it may lie past the end of
+/// `base`'s allocation (pointer arithmetic there would be undefined; a prefetch reads nothing).
+@inline(__always)
+func prefetch(_ base: UnsafeRawPointer, byteOffset offset: Int) {
+    // Never null: `base` is not, and the offsets are a few KiB.
+    llvmPrefetch(unsafeBitCast(Int(bitPattern: base) &+ offset, to: UnsafeRawPointer.self), 0, 3, 1)
+}

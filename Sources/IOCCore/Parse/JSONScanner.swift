@@ -661,7 +661,8 @@ private struct TrustedCursor {
 /// What one scanner reuses across lines: a growable raw buffer of members and the keys its lines had. It lives in
 /// memory of its own, which the cursor reaches through a plain pointer: a line costs no reference counting (a
 /// retain and a release per line were 7 % of the run time, atomic operations stalling the core).
-struct MemberBuffer {
+/// Not copyable: it owns its memory, which it frees when it goes away.
+struct MemberBuffer: ~Copyable {
     private(set) var pointer: UnsafeMutablePointer<JSONMember>
     private(set) var capacity: Int
     var count = 0
@@ -672,11 +673,7 @@ struct MemberBuffer {
         self.capacity = capacity
     }
 
-    /// Frees the members and the learned keys (the buffer is unusable after).
-    func deallocate() {
-        pointer.deallocate()
-        shapes.deallocate()
-    }
+    deinit { pointer.deallocate() }
 
     /// - Complexity: O(1) amortised; allocates only when the buffer doubles.
     @inline(__always)
@@ -703,7 +700,6 @@ final class MemberStorage: @unchecked Sendable {
     }
 
     deinit {
-        buffer.pointee.deallocate()
         buffer.deinitialize(count: 1)
         buffer.deallocate()
     }
@@ -743,7 +739,9 @@ struct ShapeKey {
 /// The keys of recent lines, member by member, in a few shapes chosen by the first member's value (a feed's
 /// `kind`): the scanner compares a key with the one expected at its place before it scans it byte by byte, and a
 /// key that matches is read in two loads. A guess only: a key that differs is scanned and remembered.
-struct ShapeKeys {
+///
+/// Not copyable: it owns its table, which it frees when it goes away.
+struct ShapeKeys: ~Copyable {
     /// Keys remembered per shape (members after these are always scanned).
     static let perShape = 24
     static let shapeCount = 8
@@ -762,8 +760,7 @@ struct ShapeKeys {
         current = keys
     }
 
-    /// Frees the table (called once, by the owning `MemberBuffer`).
-    func deallocate() { keys.deallocate() }
+    deinit { keys.deallocate() }
 
     /// The entry of the pair at `place` whose key `bytes` start with, if any.
     @inline(__always)

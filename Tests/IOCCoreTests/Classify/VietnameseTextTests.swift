@@ -4,7 +4,7 @@ import Testing
 @testable import IOCCore
 
 /// The source of `VietnameseText+Precomputed.swift` for `tables`, grouped the way swift-format wants hex literals.
-private func precomputedSource(_ tables: VietnameseText.Tables) -> String {
+private func precomputedSource(_ tables: (entries: [VietnameseText.Letter], markBits: [String: UInt64])) -> String {
     func hex<T: FixedWidthInteger>(_ value: T) -> String {
         let digits = String(value, radix: 16, uppercase: true)
         guard digits.count > 4 else { return "0x" + digits }
@@ -22,7 +22,7 @@ private func precomputedSource(_ tables: VietnameseText.Tables) -> String {
             "            " + values[i..<min(i + perRow, values.count)].joined(separator: ", ") + ","
         }.joined(separator: "\n")
     }
-    let letters = (0..<VietnameseText.Tables.count).map { tables.entries[$0] }
+    let letters = tables.entries
     let bits = tables.markBits.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }
     return """
         // Generated from `VietnameseText.derivedTables()` by VietnameseTextTests ("the precomputed tables are the
