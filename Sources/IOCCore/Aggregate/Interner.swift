@@ -154,6 +154,18 @@ public struct Interner: Sendable {
         return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
+    /// Whether `a`'s key comes before `b`'s in byte order (what `String.utf8.lexicographicallyPrecedes` gives for
+    /// their strings: keys are valid UTF-8), without making the strings.
+    public func precedes(_ a: Int32, _ b: Int32) -> Bool {
+        let (aStart, aEnd) = range(a)
+        let (bStart, bEnd) = range(b)
+        return arena.withUnsafeBytes { bytes in
+            let n = min(aEnd - aStart, bEnd - bStart)
+            let order = n == 0 ? 0 : memcmp(bytes.baseAddress! + aStart, bytes.baseAddress! + bStart, n)
+            return order != 0 ? order < 0 : aEnd - aStart < bEnd - bStart
+        }
+    }
+
     @inline(__always)
     private func range(_ id: Int32) -> (Int, Int) {
         let span = spans[Int(id)]

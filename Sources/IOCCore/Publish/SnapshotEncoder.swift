@@ -116,7 +116,7 @@ struct SnapshotEncoder {
         out.raw(",\"by_agency\":")
         map(byAgency.map { ($0.key, $0.value) }, into: &out)
         out.raw(",\"by_district\":")
-        map(w.reportsByDistrict.map { (agg.districts.string($0.key), $0.value) }, into: &out)
+        map(w.reportsByDistrict.map { ($0.key, $0.value) }, names: agg.districts, into: &out)
         out.byte(0x7D)
     }
 
@@ -130,23 +130,23 @@ struct SnapshotEncoder {
         out.raw(",\"levels\":")
         levels(w.levels, into: &out)
         var segmentLevels = [0, 0, 0, 0]
-        var means: [(name: String, mean: Double)] = []
+        // Segments as ids, named only when written (a snapshot has three sections, each with every segment).
+        var means: [(id: Int32, mean: Double)] = []
         means.reserveCapacity(w.segments.count)
         for (id, s) in w.segments where s.count > 0 {
             let mean = s.mean
             segmentLevels[agg.rules.level(ofSpeed: mean).rawValue] += 1
-            means.append((agg.segments.string(id), mean))
+            means.append((id, mean))
         }
         out.raw(",\"segments\":")
         levels(segmentLevels, into: &out)
-        means.sort { a, b in
-            a.mean != b.mean ? a.mean < b.mean : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
-        }
+        let names = agg.segments
+        means.sort { a, b in a.mean != b.mean ? a.mean < b.mean : names.precedes(a.id, b.id) }
         out.raw(",\"slowest\":[")
         for (i, s) in means.prefix(5).enumerated() {
             if i > 0 { out.byte(0x2C) }
             out.raw("{\"segment\":")
-            out.string(s.name)
+            names.withBytes(s.id) { out.string(utf8: $0) }
             out.raw(",\"mean_speed_kmh\":")
             out.double(s.mean)
             out.raw(",\"level\":")
@@ -185,11 +185,11 @@ struct SnapshotEncoder {
         out.raw(",\"P4\":")
         out.int(w.securityByPriority[3])
         out.raw("},\"by_type\":")
-        map(w.securityByType.map { (agg.securityTypes.string($0.key), $0.value) }, into: &out)
+        map(w.securityByType.map { ($0.key, $0.value) }, names: agg.securityTypes, into: &out)
         out.raw(",\"by_route\":")
-        map(w.securityByRoute.map { (agg.routes.string($0.key), $0.value) }, into: &out)
+        map(w.securityByRoute.map { ($0.key, $0.value) }, names: agg.routes, into: &out)
         out.raw(",\"by_district\":")
-        map(w.securityByDistrict.map { (agg.districts.string($0.key), $0.value) }, into: &out)
+        map(w.securityByDistrict.map { ($0.key, $0.value) }, names: agg.districts, into: &out)
         out.raw(",\"sensors_offline\":")
         out.int(agg.securitySensors.offlineCount(clock: clock, ttl: agg.rules.sensorTTL))
         out.byte(0x7D)
@@ -214,16 +214,17 @@ struct SnapshotEncoder {
         out.raw(",\"overdue\":")
         out.int(provisional ? overdueByAgency.reduce(0, +) : agg.servicesOverdue)
         out.raw(",\"by_agency\":{")
-        var rows: [(name: String, id: Int32)] = []
+        var rows: [Int32] = []
         for id in 0..<Int32(agg.agencies.count) {
             let inProgress = Int(id) < agg.agencyInProgress.count ? agg.agencyInProgress[Int(id)] : 0
-            if inProgress > 0 || w.servicesByAgency[id] != nil { rows.append((agg.agencies.string(id), id)) }
+            if inProgress > 0 || w.servicesByAgency[id] != nil { rows.append(id) }
         }
-        rows.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        for (i, row) in rows.enumerated() {
+        let names = agg.agencies
+        rows.sort { names.precedes($0, $1) }
+        for (i, id) in rows.enumerated() {
             if i > 0 { out.byte(0x2C) }
-            let c = w.servicesByAgency[row.id] ?? AgencyCounts()
-            out.key(row.name)
+            let c = w.servicesByAgency[id] ?? AgencyCounts()
+            key(id, names, into: &out)
             out.raw("{\"received\":")
             out.int(c.received)
             out.raw(",\"resolved\":")
@@ -231,9 +232,9 @@ struct SnapshotEncoder {
             out.raw(",\"on_time_rate\":")
             out.double(ratio(c.onTime, c.withDue))
             out.raw(",\"in_progress\":")
-            out.int(Int(row.id) < agg.agencyInProgress.count ? agg.agencyInProgress[Int(row.id)] : 0)
+            out.int(Int(id) < agg.agencyInProgress.count ? agg.agencyInProgress[Int(id)] : 0)
             out.raw(",\"overdue\":")
-            out.int(Int(row.id) < overdueByAgency.count ? overdueByAgency[Int(row.id)] : 0)
+            out.int(Int(id) < overdueByAgency.count ? overdueByAgency[Int(id)] : 0)
             out.byte(0x7D)
         }
         out.raw("}}")
@@ -241,12 +242,12 @@ struct SnapshotEncoder {
 
     private func metrics(_ w: WindowData, into out: inout JSONWriter) {
         out.byte(0x7B)
-        let rows = w.metrics.map { (name: agg.metricNames.string($0.key), m: $0.value) }
-            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        let names = agg.metricNames
+        let rows = w.metrics.map { (id: $0.key, m: $0.value) }.sorted { names.precedes($0.id, $1.id) }
         for (i, row) in rows.enumerated() {
             if i > 0 { out.byte(0x2C) }
             let s = MetricStats(row.m)
-            out.key(row.name)
+            key(row.id, names, into: &out)
             out.raw("{\"count\":")
             out.int(row.m.values.count)
             out.raw(",\"mean\":")
@@ -319,6 +320,24 @@ struct SnapshotEncoder {
     }
 
     private func ratio(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : Double(a) / Double(b) }
+
+    /// A JSON object of counts keyed by interned ids, named by `names`, keys sorted by bytes.
+    private func map(_ pairs: [(Int32, Int)], names: Interner, into out: inout JSONWriter) {
+        let sorted = pairs.sorted { names.precedes($0.0, $1.0) }
+        out.byte(0x7B)
+        for (i, (id, v)) in sorted.enumerated() {
+            if i > 0 { out.byte(0x2C) }
+            key(id, names, into: &out)
+            out.int(v)
+        }
+        out.byte(0x7D)
+    }
+
+    /// `"name":` for an interned id, from the interner's bytes.
+    private func key(_ id: Int32, _ names: Interner, into out: inout JSONWriter) {
+        names.withBytes(id) { out.string(utf8: $0) }
+        out.byte(0x3A)
+    }
 
     /// A JSON object of counts with keys sorted by bytes.
     private func map(_ pairs: [(String, Int)], into out: inout JSONWriter) {

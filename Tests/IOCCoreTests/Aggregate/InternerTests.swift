@@ -50,4 +50,21 @@ struct InternerTests {
         #expect(Set(ids).count == keys.count)
         #expect(keys.map { interner.intern($0) } == ids)
     }
+
+    @Test("Keys order by their bytes, as their strings' UTF-8 does (snapshot keys are sorted this way)")
+    func precedesIsByteOrder() {
+        var interner = Interner()
+        let keys = [
+            "", "a", "ab", "abc", "b", "B", "Ba Đình", "Bắc Từ Liêm", "Bac Tu Liem", "Cầu Giấy", "Cau Giay",
+            "Hoàn Kiếm", "hoàn kiếm", "Tây Hồ", "Tay Ho", "Z", "zz", "\u{1F600}", "é", "e\u{301}", "PA-2026-000001",
+            "PA-2026-0000010", "PA-2026-00001",
+        ]
+        let ids = keys.map { interner.intern($0) }
+        for (i, a) in keys.enumerated() {
+            for (j, b) in keys.enumerated() {
+                #expect(
+                    interner.precedes(ids[i], ids[j]) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
+            }
+        }
+    }
 }
