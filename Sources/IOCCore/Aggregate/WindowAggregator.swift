@@ -175,9 +175,9 @@ public final class WindowAggregator {
     private var metricThresholds: [[Int]] = []
 
     var alerts: AlertBook
-    /// Accepted events per kind and district since start (for `--totals`).
-    /// Accepted events per district and kind, at `district * kindCount + kind`: one flat table, so counting an event
-    /// is one array update (nested arrays cost a uniqueness check each, and their updates were not always inlined).
+    /// Accepted events per district and kind since start (for `--totals`), at `district * kindCount + kind`: one
+    /// flat table, so counting an event is one array update (nested arrays cost a uniqueness check each, and their
+    /// updates were not always inlined).
     private var acceptedByDistrictKind = DenseCounts()
     private static let kindCount = EventKind.allCases.count
     private var writer = JSONWriter()

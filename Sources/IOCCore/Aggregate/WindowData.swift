@@ -158,17 +158,14 @@ public struct CompensatedSum: Sendable {
 /// Counts per small non-negative integer key in a flat array (keys made of interned ids).
 public struct DenseCounts: Sendable {
     private var counts: [Int] = []
-    public private(set) var total = 0
 
     public init() {}
 
     /// - Complexity: O(1) amortised.
     @inline(__always)
     public mutating func add(_ key: Int, _ n: Int = 1) {
-        let i = key
-        if i >= counts.count { counts.append(contentsOf: repeatElement(0, count: i - counts.count + 1)) }
-        counts[i] += n
-        total += n
+        if key >= counts.count { counts.append(contentsOf: repeatElement(0, count: key - counts.count + 1)) }
+        counts[key] += n
     }
 
     /// Keys with a non-zero count.

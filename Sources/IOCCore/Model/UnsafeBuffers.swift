@@ -24,6 +24,5 @@ func prefetch(_ address: UnsafeRawPointer) { llvmPrefetch(address, 0, 3, 1) }
 /// `base`'s allocation (pointer arithmetic there would be undefined; a prefetch reads nothing).
 @inline(__always)
 func prefetch(_ base: UnsafeRawPointer, byteOffset offset: Int) {
-    // Never null: `base` is not, and the offsets are a few KiB.
-    llvmPrefetch(unsafeBitCast(Int(bitPattern: base) &+ offset, to: UnsafeRawPointer.self), 0, 3, 1)
+    if let address = UnsafeRawPointer(bitPattern: Int(bitPattern: base) &+ offset) { llvmPrefetch(address, 0, 3, 1) }
 }
