@@ -62,7 +62,10 @@ public final class Batch: @unchecked Sendable {
     public var lines = 0
 
     public init(capacity: Int, oversized: Bool = false) {
-        storage = .allocate(byteCount: capacity, alignment: 64)
+        // `prefetchSlack` bytes more than `capacity`, never used: the aggregator's prefetch of a line's bytes
+        // (up to 128 past its start) then stays inside the allocation.
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity + Batch.prefetchSlack, alignment: 64)
+        storage = UnsafeMutableRawBufferPointer(rebasing: raw[0..<capacity])
         isOversized = oversized
         // Room for the lines of a typical feed (about 180 bytes each); a batch of shorter lines grows its arrays
         // once and keeps them.
@@ -73,6 +76,9 @@ public final class Batch: @unchecked Sendable {
         outcomes.reserveCapacity(capacity / 176)
         strings.reserveCapacity(4096)
     }
+
+    /// Bytes allocated past `capacity` (see `init`).
+    static let prefetchSlack = 192
 
     deinit {
         storage.deallocate()
@@ -278,6 +284,7 @@ extension WindowAggregator {
     /// and the interner slot its key's lookup starts at (the tables of reports and dossiers outgrow the caches).
     @inline(__always)
     private func prefetch(_ e: UnsafePointer<Event>, line: UnsafeRawPointer) {
+        // Within the batch's allocation: it has `Batch.prefetchSlack` bytes past its capacity.
         let start = line + Int(e.pointee.lineStart)
         IOCCore.prefetch(start)
         IOCCore.prefetch(start + 64)
