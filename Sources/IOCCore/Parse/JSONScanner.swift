@@ -369,15 +369,25 @@ private struct ScanCursor {
         let n = count
         var hasEscapes = false
         while true {
-            // ASCII fast path: skip eight plain bytes at a time, stop at the first byte needing a look.
-            while p + 8 <= n {
-                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                let mask = JSONByte.stringSpecialMask(word)
-                if mask != 0 {
-                    p += mask.trailingZeroBitCount >> 3
-                    break
+            // ASCII fast path: skip sixteen plain bytes at a time (eight near the end), stop at the first byte
+            // needing a look.
+            if p + 16 <= n {
+                let mask = JSONByte.stringSpecialMask16(base + p)
+                if mask == 0 {
+                    p += 16
+                    continue
                 }
-                p += 8
+                p += mask.trailingZeroBitCount
+            } else {
+                while p + 8 <= n {
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                    let mask = JSONByte.stringSpecialMask(word)
+                    if mask != 0 {
+                        p += mask.trailingZeroBitCount >> 3
+                        break
+                    }
+                    p += 8
+                }
             }
             guard p < n else { return false }
             let c = byte(p)

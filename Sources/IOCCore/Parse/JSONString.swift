@@ -1,6 +1,10 @@
 // JSON string helpers: decoding escapes and comparing raw string content, plus the byte-level rules
 // (escape sequences, well-formed UTF-8) shared by `JSONScanner`, `JSONValue.parse` and the unescaper.
 
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
 /// Helpers for the raw content of a JSON string (the bytes between the quotes).
 public enum JSONString {
     /// Appends the decoded UTF-8 of a string's raw content (between the quotes, already validated) to `out`.
@@ -102,6 +106,26 @@ enum JSONByte {
     @inline(__always)
     static func isDigit(_ c: UInt8) -> Bool {
         c &- zero < 10
+    }
+
+    /// Bit `i` set when byte `i` of the sixteen at `p` needs a closer look inside a string (as for
+    /// `stringSpecialMask`): one SSE2 compare per kind of byte.
+    @inline(__always)
+    static func stringSpecialMask16(_ p: UnsafeRawPointer) -> UInt32 {
+        #if arch(x86_64)
+        let v = _mm_loadu_si128(p.assumingMemoryBound(to: __m128i.self))
+        // Signed: below 0x20 is a control byte or a byte >= 0x80.
+        let special = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x22)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5C))),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)))
+        return UInt32(truncatingIfNeeded: _mm_movemask_epi8(special))
+        #else
+        let low = stringSpecialMask(UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
+        let high = stringSpecialMask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        // The high bit of each byte gathered into one bit per byte (only the lowest set bit is relied on).
+        func compress(_ m: UInt64) -> UInt64 { ((m >> 7) &* 0x0102_0408_1020_4080) >> 56 }
+        return UInt32(truncatingIfNeeded: compress(low) | compress(high) << 8)
+        #endif
     }
 
     /// A mask with the high bit set in every byte of the little-endian word `w` that needs a closer look inside a
