@@ -132,8 +132,9 @@ public final class WindowAggregator {
     /// The data of window `cachedWindowIndex`: its box lives in `windows` until `closeWindow` removes it, which
     /// clears this first.
     private var cachedWindowData: UnsafeMutablePointer<WindowData>?
-    /// Closed windows kept for the rolling sections, oldest first.
-    private var history: [WindowData] = []
+    /// Closed windows kept for the rolling sections.
+    private var span15 = RollingSpan(span: 900_000_000_000)
+    private var span60 = RollingSpan(span: 3_600_000_000_000)
 
     // Interned keys.
     var districts = Interner()
@@ -695,12 +696,9 @@ public final class WindowAggregator {
         checkMetricSLAs(data, clock: end)
         flushAlertChanges()
 
-        history.append(data)
-        let horizon = end - 3_600_000_000_000
-        if let firstKept = history.firstIndex(where: { $0.start >= horizon }), firstKept > 0 {
-            history.removeFirst(firstKept)
-        }
         writeSnapshot(data, end: end, final: true)
+        span15.push(data)
+        span60.push(data)
     }
 
     /// Names of the sensors of `table` offline at `clock`; marks them so their next event clears the alert.
@@ -862,27 +860,14 @@ public final class WindowAggregator {
         let clock = clock ?? end
         let urgent = alerts.mostUrgent()
         let encoder = SnapshotEncoder(aggregator: self, clock: clock, provisional: !final, urgent: urgent)
-        let rolling15 = rolling(data, end: end, from: end - 900_000_000_000, to: data.start, final: final)
-        // The 60-minute section is the 15-minute one plus the older windows.
-        let rolling60 = rolling(
-            rolling15, end: end, from: end - 3_600_000_000_000, to: end - 900_000_000_000, final: final)
+        let rolling15 = span15.section(data, end: end)
+        let rolling60 = span60.section(data, end: end)
         writer.reset()
         encoder.encode(
             data, windowStart: data.start, windowEnd: end, final: final, rolling15: rolling15, rolling60: rolling60,
             into: &writer)
         writer.bytes.withUnsafeBytes { output.snapshot($0, final: final) }
         if final && output.wantsSummaries { output.summary(encoder.summary(data, windowEnd: end)) }
-    }
-
-    /// `data` merged with the closed windows (other than the closing one) whose start is in `from..<to`.
-    private func rolling(_ data: WindowData, end: Int64, from: Int64, to: Int64, final: Bool) -> WindowData {
-        var merged = data
-        let older = final ? history.dropLast() : history[...]
-        for w in older.reversed() {
-            if w.start < from { break }
-            if w.start < to && w.start < end - config.window { merged.merge(older: w) }
-        }
-        return merged
     }
 }
 
