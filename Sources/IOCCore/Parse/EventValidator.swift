@@ -66,30 +66,32 @@ public struct EventValidator: Sendable {
     public mutating func validate(
         _ line: UnsafeRawBufferPointer, base: Int, now: Int64, into event: inout Event, strings: inout [UInt8]
     ) -> LineOutcome {
-        switch scanner.scan(line) {
+        if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
+        let table = slots.pointer
+        table.update(repeating: -1, count: Field.count)
+        // Most keys come with their field already known (the scanner saw the same key on an earlier line): the
+        // scanner fills the table with those, and only the rest are looked up here.
+        switch scanner.scan(line, fieldSlots: table) {
         case .object: break
         case .notObject: return .rejected(.notObject)
         case .malformed, .tooDeep: return .rejected(.malformedJSON)
         }
-        if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
-        let table = slots.pointer
-        table.update(repeating: -1, count: Field.count)
+        let unhinted = scanner.unhintedMembers
         let outcome: LineOutcome = scanner.withMembers { members in
-            for i in 0..<members.count {
-                let m = members[i]
-                // Most keys come with their field already known (the scanner saw the same key on an earlier line).
-                if m.fieldHint >= 0 {
-                    table[Int(m.fieldHint)] = Int32(i)
-                    continue
-                }
-                if m.fieldHint == -1 { continue }
-                let key = UnsafeRawBufferPointer(rebasing: line[Int(m.keyStart)..<Int(m.keyEnd)])
-                if !m.keyHasEscapes {
-                    if let f = Field.lookup(key) { table[f.index] = Int32(i) }
-                } else {
-                    scratch.removeAll(keepingCapacity: true)
-                    JSONString.unescape(key, into: &scratch)
-                    if let f = scratch.withUnsafeBytes({ Field.lookup($0) }) { table[f.index] = Int32(i) }
+            if unhinted > 0 {
+                for i in 0..<members.count where members[i].fieldHint == -2 {
+                    let m = members[i]
+                    let key = UnsafeRawBufferPointer(rebasing: line[Int(m.keyStart)..<Int(m.keyEnd)])
+                    let field: Field?
+                    if !m.keyHasEscapes {
+                        field = Field.lookup(key)
+                    } else {
+                        scratch.removeAll(keepingCapacity: true)
+                        JSONString.unescape(key, into: &scratch)
+                        field = scratch.withUnsafeBytes { Field.lookup($0) }
+                    }
+                    // The last member with a key wins, whether the scanner or this loop found its field.
+                    if let field, table[field.index] < Int32(i) { table[field.index] = Int32(i) }
                 }
             }
             let hasKind = table[Field.kind.index] >= 0

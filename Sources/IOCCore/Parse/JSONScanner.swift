@@ -110,6 +110,10 @@ public struct JSONScanner: Sendable {
     /// Capacity of the reused member buffer (for tests: it must not shrink between scans).
     public var memberCapacity: Int { storage.buffer.pointee.capacity }
 
+    /// Members of the last scan whose key the scanner did not recognise (`fieldHint` -2): the ones a caller that
+    /// passed `fieldSlots` still has to look up. 0 unless the last result was `.object`.
+    public var unhintedMembers: Int { storage.buffer.pointee.unhinted }
+
     /// Runs `body` on the members of the last scan, without copying them.
     ///
     /// - Complexity: O(1); does not allocate.
@@ -134,12 +138,22 @@ public struct JSONScanner: Sendable {
     /// already validated are valid, and the member gets that key's native field (`JSONMember.fieldHint`).
     /// - Complexity: O(n) in `bytes.count`. Allocates only when `members` must grow beyond its capacity (so not at
     ///   all after warm-up on similar lines); never creates a `String`.
-    public mutating func scan(_ bytes: UnsafeRawBufferPointer) -> JSONScanResult {
+    ///
+    /// With `fieldSlots` (`Field.count` entries, which the caller sets to -1 first), the scanner also writes the
+    /// index of each top-level member whose key it recognised at that field's entry (a later duplicate
+    /// overwriting an earlier one), and counts the others in `unhintedMembers`. On a failed scan the entries are
+    /// unspecified.
+    public mutating func scan(
+        _ bytes: UnsafeRawBufferPointer, fieldSlots: UnsafeMutablePointer<Int32>? = nil
+    ) -> JSONScanResult {
         // A copied scanner must not write into the buffer its original reads.
         if !isKnownUniquelyReferenced(&storage) { storage = MemberStorage() }
         storage.buffer.pointee.count = 0
+        storage.buffer.pointee.unhinted = 0
         guard let base = bytes.baseAddress, bytes.count <= Int(Int32.max) else { return .malformed }
-        var cursor = ScanCursor(base: base, count: bytes.count, maxDepth: maxDepth, members: storage.buffer)
+        var cursor = ScanCursor(
+            base: base, count: bytes.count, maxDepth: maxDepth, members: storage.buffer,
+            fieldSlots: fieldSlots ?? storage.buffer.pointee.spareSlots)
         cursor.skipWhitespace()
         guard cursor.pos < cursor.count else { return .malformed }
 
@@ -245,12 +259,18 @@ private struct ScanCursor {
     var lastStringHadEscapes = false
     /// The top-level members being collected (the scanner's buffer, which `scan` keeps alive meanwhile).
     let members: UnsafeMutablePointer<MemberBuffer>
+    /// Where the index of a top-level member with a recognised key goes, per field (see `JSONScanner.scan`).
+    let fieldSlots: UnsafeMutablePointer<Int32>
 
-    init(base: UnsafeRawPointer, count: Int, maxDepth: Int, members: UnsafeMutablePointer<MemberBuffer>) {
+    init(
+        base: UnsafeRawPointer, count: Int, maxDepth: Int, members: UnsafeMutablePointer<MemberBuffer>,
+        fieldSlots: UnsafeMutablePointer<Int32>
+    ) {
         self.base = base
         self.count = count
         self.maxDepth = maxDepth
         self.members = members
+        self.fieldSlots = fieldSlots
     }
 
     @inline(__always)
@@ -472,7 +492,12 @@ private struct ScanCursor {
         }
         // The keys the previous line of this shape had, member by member (top level only).
         var shape = collecting ? members.pointee.shapes.current : nil
+        // Members are written through a local pointer and counted in `index`, the count stored once at the end:
+        // kept in registers, where the buffer's own fields had to be reloaded around every write.
+        var out = members.pointee.pointer
+        var capacity = members.pointee.capacity
         var index = 0
+        var unhinted = 0
         while true {
             guard pos < count && byte(pos) == JSONByte.quote else { return false }
             let keyStart = pos + 1
@@ -525,13 +550,24 @@ private struct ScanCursor {
                     valueEnd -= 1
                     valueHasEscapes = lastStringHadEscapes
                 }
-                members.pointee.append(
-                    JSONMember(
+                if index == capacity {
+                    members.pointee.count = index
+                    members.pointee.grow()
+                    out = members.pointee.pointer
+                    capacity = members.pointee.capacity
+                }
+                (out + index).initialize(
+                    to: JSONMember(
                         keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
                         keyHasEscapes: keyHasEscapes, type: type,
                         valueStart: Int32(truncatingIfNeeded: valueStart),
                         valueEnd: Int32(truncatingIfNeeded: valueEnd),
                         valueHasEscapes: valueHasEscapes, fieldHint: fieldHint))
+                if fieldHint >= 0 {
+                    fieldSlots[Int(fieldHint)] = Int32(truncatingIfNeeded: index)
+                } else if fieldHint == -2 {
+                    unhinted += 1
+                }
                 if index == 0 {
                     // Lines of one kind share their keys: the first value (`kind`) picks the shape to expect.
                     shape = members.pointee.shapes.select(
@@ -547,6 +583,10 @@ private struct ScanCursor {
                 skipWhitespace()
             } else if c == JSONByte.closeBrace {
                 depth -= 1
+                if collecting {
+                    members.pointee.count = index
+                    members.pointee.unhinted = unhinted
+                }
                 return true
             } else {
                 return false
@@ -676,24 +716,28 @@ struct MemberBuffer: ~Copyable {
     private(set) var pointer: UnsafeMutablePointer<JSONMember>
     private(set) var capacity: Int
     var count = 0
+    /// Members whose key the scanner did not recognise (`fieldHint` -2).
+    var unhinted = 0
     var shapes = ShapeKeys()
+    /// The field table written when the caller passes none.
+    let spareSlots: UnsafeMutablePointer<Int32>
 
     init(capacity: Int) {
         pointer = .allocate(capacity: capacity)
         self.capacity = capacity
+        spareSlots = .allocate(capacity: Field.count)
+        spareSlots.initialize(repeating: -1, count: Field.count)
     }
 
-    deinit { pointer.deallocate() }
-
-    /// - Complexity: O(1) amortised; allocates only when the buffer doubles.
-    @inline(__always)
-    mutating func append(_ member: JSONMember) {
-        if count == capacity { grow() }
-        (pointer + count).initialize(to: member)
-        count += 1
+    deinit {
+        pointer.deallocate()
+        spareSlots.deallocate()
     }
 
-    private mutating func grow() {
+    /// Doubles the capacity, keeping the first `count` members.
+    ///
+    /// - Complexity: O(count); allocates.
+    mutating func grow() {
         pointer = pointer.doubled(count: count, capacity: capacity)
         capacity *= 2
     }

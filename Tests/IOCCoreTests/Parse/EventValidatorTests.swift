@@ -183,4 +183,30 @@ struct EventValidatorTests {
         #expect(event.subject == event.key)  // segment defaults to the sensor
         #expect(event.vehicles == 4 && event.speedKmh == 10)
     }
+
+    /// The scanner fills the field table for the keys it recognises; keys it does not (escaped ones) are looked up
+    /// after it. Whichever way each was found, the last duplicate must win, on a fresh validator and on one that
+    /// has learned the feed's keys.
+    @Test func lastDuplicateWinsWhetherTheScannerOrTheLookupFoundItsField() {
+        var validator = EventValidator()
+        func run(_ line: String) -> (LineOutcome, EventKind) {
+            var event = Event()
+            var strings: [UInt8] = []
+            var bytes = Array(line.utf8)
+            let o = bytes.withUnsafeMutableBytes {
+                validator.validate(UnsafeRawBufferPointer($0), base: 0, now: .max / 2, into: &event, strings: &strings)
+            }
+            return (o, event.kind)
+        }
+        let metric = "\"name\":\"m\",\"value\":1"
+        let weather = run("{\"kind\":\"weather\",\(ts),\(metric)}").0
+        #expect(weather != .accepted)
+        for _ in 0..<3 {  // fresh, then with the keys learned
+            #expect(run("{\"kind\":\"weather\",\(ts),\"k\\u0069nd\":\"metric\",\(metric)}") == (.accepted, .metric))
+            #expect(run("{\"k\\u0069nd\":\"weather\",\(ts),\"kind\":\"metric\",\(metric)}") == (.accepted, .metric))
+            #expect(run("{\"kind\":\"metric\",\(ts),\(metric),\"k\\u0069nd\":\"weather\"}").0 == weather)
+            #expect(run("{\"k\\u0069nd\":\"metric\",\(ts),\(metric),\"kind\":\"weather\"}").0 == weather)
+            #expect(run("{\"kind\":\"metric\",\(ts),\(metric)}") == (.accepted, .metric))
+        }
+    }
 }
