@@ -96,9 +96,12 @@ public struct WindowData: Sendable {
         reportsResolved += other.reportsResolved
         reportsRejected += other.reportsRejected
         resolveMinutes.merge(other.resolveMinutes)
-        for i in reportsByCategory.indices where i < other.reportsByCategory.count {
-            reportsByCategory[i] += other.reportsByCategory[i]
+        // After a rules reload windows differ in length; widened, so that a shorter window merged in between
+        // (the rolling queue merges windows with each other) cuts nothing off an older, longer one.
+        if reportsByCategory.count < other.reportsByCategory.count {
+            reportsByCategory += repeatElement(0, count: other.reportsByCategory.count - reportsByCategory.count)
         }
+        for i in other.reportsByCategory.indices { reportsByCategory[i] += other.reportsByCategory[i] }
         reportsByDistrict.merge(other.reportsByDistrict) { $0 += $1 }
 
         readings += other.readings

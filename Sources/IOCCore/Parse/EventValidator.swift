@@ -66,9 +66,7 @@ public struct EventValidator: Sendable {
     public mutating func validate(
         _ line: UnsafeRawBufferPointer, base: Int, now: Int64, into event: inout Event, strings: inout [UInt8]
     ) -> LineOutcome {
-        if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
-        let table = slots.pointer
-        table.update(repeating: -1, count: Field.count)
+        let table = freshSlots()
         // Most keys come with their field already known (the scanner saw the same key on an earlier line): the
         // scanner fills the table with those, and only the rest are looked up here.
         switch scanner.scan(line, fieldSlots: table) {
@@ -76,6 +74,42 @@ public struct EventValidator: Sendable {
         case .notObject: return .rejected(.notObject)
         case .malformed, .tooDeep: return .rejected(.malformedJSON)
         }
+        return validateScanned(line, base: base, now: now, table: table, into: &event, strings: &strings)
+    }
+
+    /// `validate` for a line whose end is not known yet: `rest` runs from the line's start to the end of the
+    /// batch, and the scan finds where the line ends (`JSONScanner.scanLine`). Returns the outcome and the length
+    /// of the line without its `\n` and a `\r` before it, as `validate` would give for those bytes; nil when the
+    /// line is not a well-formed object ending at a `\n`, for the caller to cut the line and call `validate`.
+    ///
+    /// - Complexity: O(line length); does not allocate after warm-up.
+    public mutating func validateLine(
+        _ rest: UnsafeRawBufferPointer, base: Int, now: Int64, into event: inout Event, strings: inout [UInt8]
+    ) -> (outcome: LineOutcome, length: Int)? {
+        let table = freshSlots()
+        guard let newline = scanner.scanLine(rest, fieldSlots: table) else { return nil }
+        var length = newline
+        if length > 0 && rest[length - 1] == JSONByte.carriageReturn { length -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: rest[0..<length])
+        return (validateScanned(line, base: base, now: now, table: table, into: &event, strings: &strings), length)
+    }
+
+    /// The field table, every entry -1.
+    @inline(__always)
+    private mutating func freshSlots() -> UnsafeMutablePointer<Int32> {
+        if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
+        let table = slots.pointer
+        table.update(repeating: -1, count: Field.count)
+        return table
+    }
+
+    /// What follows a successful scan of `line` into an object: the fields the scanner did not recognise looked
+    /// up, then the event read from the members.
+    @inline(__always)
+    private mutating func validateScanned(
+        _ line: UnsafeRawBufferPointer, base: Int, now: Int64, table: UnsafeMutablePointer<Int32>,
+        into event: inout Event, strings: inout [UInt8]
+    ) -> LineOutcome {
         let unhinted = scanner.unhintedMembers
         let outcome: LineOutcome = scanner.withMembers { members in
             if unhinted > 0 {

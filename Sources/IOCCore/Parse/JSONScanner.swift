@@ -168,9 +168,43 @@ public struct JSONScanner: Sendable {
         cursor.skipWhitespace()
         guard cursor.pos == cursor.count else {
             storage.buffer.pointee.count = 0
+            storage.buffer.pointee.unhinted = 0
             return .malformed
         }
         return result
+    }
+
+    /// Scans the line of NDJSON that starts at `rest`'s start, where `rest` runs on past the line's end (to the end
+    /// of a batch): the validation of `scan`, except that a line feed ends the line rather than being whitespace.
+    /// Returns the offset of the `\n` that ends a line holding one object (followed by nothing but spaces, tabs
+    /// and carriage returns), with its members filled as by `scan`; nil for anything else — a line feed inside
+    /// the object, a malformed or non-object line, no line feed before the end of `rest` — after which the caller
+    /// finds the line's end and calls `scan` on it.
+    ///
+    /// - Complexity: O(line length); does not allocate after warm-up.
+    public mutating func scanLine(_ rest: UnsafeRawBufferPointer, fieldSlots: UnsafeMutablePointer<Int32>?) -> Int? {
+        if !isKnownUniquelyReferenced(&storage) { storage = MemberStorage() }
+        storage.buffer.pointee.count = 0
+        storage.buffer.pointee.unhinted = 0
+        guard let base = rest.baseAddress, rest.count <= Int(Int32.max) else { return nil }
+        var cursor = ScanCursor(
+            base: base, count: rest.count, maxDepth: maxDepth, members: storage.buffer,
+            fieldSlots: fieldSlots ?? storage.buffer.pointee.spareSlots, lineFeedEnds: true)
+        cursor.skipWhitespace()
+        guard cursor.pos < cursor.count, cursor.byte(cursor.pos) == JSONByte.openBrace,
+            cursor.object(collecting: true)
+        else {
+            storage.buffer.pointee.count = 0
+            storage.buffer.pointee.unhinted = 0
+            return nil
+        }
+        cursor.skipWhitespace()
+        guard cursor.pos < cursor.count, cursor.byte(cursor.pos) == JSONByte.newline else {
+            storage.buffer.pointee.count = 0
+            storage.buffer.pointee.unhinted = 0
+            return nil
+        }
+        return cursor.pos
     }
 
     /// Lists the members of an object value that a previous successful `scan` of the same `bytes` validated (e.g.
@@ -261,16 +295,19 @@ private struct ScanCursor {
     let members: UnsafeMutablePointer<MemberBuffer>
     /// Where the index of a top-level member with a recognised key goes, per field (see `JSONScanner.scan`).
     let fieldSlots: UnsafeMutablePointer<Int32>
+    /// `scanLine`: a line feed is not whitespace but the end of the line.
+    let lineFeedEnds: Bool
 
     init(
         base: UnsafeRawPointer, count: Int, maxDepth: Int, members: UnsafeMutablePointer<MemberBuffer>,
-        fieldSlots: UnsafeMutablePointer<Int32>
+        fieldSlots: UnsafeMutablePointer<Int32>, lineFeedEnds: Bool = false
     ) {
         self.base = base
         self.count = count
         self.maxDepth = maxDepth
         self.members = members
         self.fieldSlots = fieldSlots
+        self.lineFeedEnds = lineFeedEnds
     }
 
     @inline(__always)
@@ -306,6 +343,7 @@ private struct ScanCursor {
     @inline(__always)
     mutating func skipWhitespace() {
         while pos < count && JSONByte.isWhitespace(byte(pos)) {
+            if lineFeedEnds && byte(pos) == JSONByte.newline { return }
             pos += 1
         }
     }

@@ -122,7 +122,8 @@ enum JSONByte {
         #else
         let low = stringSpecialMask(UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
         let high = stringSpecialMask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-        // The high bit of each byte gathered into one bit per byte (only the lowest set bit is relied on).
+        // The high bit of each byte gathered into one bit per byte (exact: the partial products do not overlap).
+        // Only the lowest set bit of each SWAR mask is exact, and only it is relied on.
         func compress(_ m: UInt64) -> UInt64 { ((m >> 7) &* 0x0102_0408_1020_4080) >> 56 }
         return UInt32(truncatingIfNeeded: compress(low) | compress(high) << 8)
         #endif

@@ -49,6 +49,24 @@ struct RollingSpanTests {
         }
     }
 
+    /// Windows made before and after rules reloads hold category counts of different lengths; a shorter one
+    /// merged with the others in the queue must not cut an older, longer one's counts off (found in review).
+    @Test func categoryCountsSurviveAShorterWindowBetween() {
+        let minute: Int64 = 60_000_000_000
+        var a = WindowData(start: 0, categories: 3)
+        a.reportsByCategory[2] = 5
+        let b = WindowData(start: minute, categories: 2)
+        var rolling = RollingSpan(span: 15 * minute)
+        rolling.push(a)
+        rolling.push(b)
+        let open = WindowData(start: 2 * minute, categories: 3)
+        var oneByOne = open
+        oneByOne.merge(older: b)
+        oneByOne.merge(older: a)
+        #expect(oneByOne.reportsByCategory == [0, 0, 5])
+        #expect(rolling.section(open, end: 3 * minute).reportsByCategory == oneByOne.reportsByCategory)
+    }
+
     @Test func aSectionAfterAGapHoldsOnlyTheClosingWindow() {
         var rolling = RollingSpan(span: 15 * 60_000_000_000)
         for k in Int64(0)..<10 { rolling.push(window(minute: k, readings: 1, speed: 20, last: 1)) }
