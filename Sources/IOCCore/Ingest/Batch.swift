@@ -170,17 +170,7 @@ public struct BatchParser: Sendable {
                 length <= maxLine
             {
                 line += 1
-                switch outcome {
-                case .accepted:
-                    event.pointee.lineNumber = Int(line)
-                    event.pointee.source = batch.source
-                    batch.outcomes.append(.event(batch.commitEvent()))
-                case .rejected(let reason):
-                    batch.outcomes.append(
-                        .rejected(reason, line: line, rawStart: Int32(start), rawCount: Int32(length)))
-                case .ignored:
-                    batch.outcomes.append(.ignored)
-                }
+                record(outcome, of: event, line: line, start: start, length: length, in: batch)
                 // Past the line feed (and the carriage return `length` leaves out).
                 start += length + (input[start + length] == 0x0D ? 2 : 1)
                 continue
@@ -208,24 +198,33 @@ public struct BatchParser: Sendable {
                         .rejected(.lineTooLong, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
                 } else {
                     let event = batch.nextEventSlot()
-                    switch parseLine(
+                    let outcome = parseLine(
                         raw, base: start, in: input, now: batch.readAt, into: &event.pointee, strings: &batch.strings)
-                    {
-                    case .accepted:
-                        event.pointee.lineNumber = Int(line)
-                        event.pointee.source = batch.source
-                        batch.outcomes.append(.event(batch.commitEvent()))
-                    case .rejected(let reason):
-                        batch.outcomes.append(
-                            .rejected(reason, line: line, rawStart: Int32(start), rawCount: Int32(length)))
-                    case .ignored:
-                        batch.outcomes.append(.ignored)
-                    }
+                    record(outcome, of: event, line: line, start: start, length: length, in: batch)
                 }
             }
             start = next
         }
         batch.lines = Int(line)
+    }
+
+    /// Appends what became of line `line` (`length` bytes from `start`) to the batch's outcomes, committing the
+    /// event of an accepted one.
+    @inline(__always)
+    private func record(
+        _ outcome: LineOutcome, of event: UnsafeMutablePointer<Event>, line: Int32, start: Int, length: Int,
+        in batch: Batch
+    ) {
+        switch outcome {
+        case .accepted:
+            event.pointee.lineNumber = Int(line)
+            event.pointee.source = batch.source
+            batch.outcomes.append(.event(batch.commitEvent()))
+        case .rejected(let reason):
+            batch.outcomes.append(.rejected(reason, line: line, rawStart: Int32(start), rawCount: Int32(length)))
+        case .ignored:
+            batch.outcomes.append(.ignored)
+        }
     }
 
     /// Validates and classifies one line (no terminator) that starts at `base` in `input`, filling `event` when it

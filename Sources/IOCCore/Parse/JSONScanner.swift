@@ -437,15 +437,7 @@ private struct ScanCursor {
                 }
                 p += mask.trailingZeroBitCount
             } else {
-                while p + 8 <= n {
-                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                    let mask = JSONByte.stringSpecialMask(word)
-                    if mask != 0 {
-                        p += mask.trailingZeroBitCount >> 3
-                        break
-                    }
-                    p += 8
-                }
+                p = JSONByte.skipPlainWords(base, from: p, end: n)
             }
             guard p < n else { return false }
             let c = byte(p)
@@ -660,15 +652,7 @@ private struct TrustedCursor {
     mutating func skipString() -> Bool {
         var hasEscapes = false
         while pos < end {
-            while pos + 8 <= end {
-                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
-                let mask = JSONByte.stringSpecialMask(word)
-                if mask != 0 {
-                    pos += mask.trailingZeroBitCount >> 3
-                    break
-                }
-                pos += 8
-            }
+            pos = JSONByte.skipPlainWords(base, from: pos, end: end)
             guard pos < end else { break }
             let c = base.load(fromByteOffset: pos, as: UInt8.self)
             if c == JSONByte.quote {

@@ -108,6 +108,19 @@ enum JSONByte {
         c &- zero < 10
     }
 
+    /// From `p` on, by eight-byte words: the offset of the first byte that needs a closer look inside a string (see
+    /// `stringSpecialMask`), or, when none does, the first offset less than eight bytes before `end`.
+    @inline(__always)
+    static func skipPlainWords(_ base: UnsafeRawPointer, from p: Int, end: Int) -> Int {
+        var p = p
+        while p + 8 <= end {
+            let mask = stringSpecialMask(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self)))
+            if mask != 0 { return p + mask.trailingZeroBitCount >> 3 }
+            p += 8
+        }
+        return p
+    }
+
     /// Bit `i` set when byte `i` of the sixteen at `p` needs a closer look inside a string (as for
     /// `stringSpecialMask`): one SSE2 compare per kind of byte.
     @inline(__always)
