@@ -160,6 +160,7 @@ public struct BatchParser: Sendable {
         var start = 0
         var line: Int32 = 0
         let n = input.count
+        validator.prepareForLines()
         while start < n {
             // Most lines are well-formed objects: their scan finds where they end, and no separate search for the
             // line feed is needed. Anything else (a line the scan cannot take to a line feed, or too long) goes the
@@ -250,7 +251,8 @@ public struct BatchParser: Sendable {
     /// `parseLine` for the line starting at `start` in `input`, its end found by the scan
     /// (`EventValidator.validateLine`): the outcome and the line's length without its terminator, or nil when the
     /// caller must cut the line and call `parseLine`. An accepted event is classified only when the line is not
-    /// longer than `maxLine` (the caller rejects longer ones).
+    /// longer than `maxLine` (the caller rejects longer ones). The validator must have been prepared
+    /// (`prepareForLines`) since this parser was last copied.
     ///
     /// - Complexity: O(line length); does not allocate after warm-up.
     @inline(__always)
@@ -260,7 +262,7 @@ public struct BatchParser: Sendable {
     ) -> (outcome: LineOutcome, length: Int)? {
         let rest = UnsafeRawBufferPointer(rebasing: input[start...])
         guard
-            let (outcome, length) = validator.validateLine(
+            let (outcome, length) = validator.validatePreparedLine(
                 rest, base: start, now: now, into: &event, strings: &strings)
         else { return nil }
         if outcome == .accepted && length <= maxLine {

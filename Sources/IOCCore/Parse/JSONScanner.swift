@@ -183,7 +183,20 @@ public struct JSONScanner: Sendable {
     ///
     /// - Complexity: O(line length); does not allocate after warm-up.
     public mutating func scanLine(_ rest: UnsafeRawBufferPointer, fieldSlots: UnsafeMutablePointer<Int32>?) -> Int? {
+        makeStorageUnique()
+        return scanLineInOwnStorage(rest, fieldSlots: fieldSlots)
+    }
+
+    /// Gives this scanner a member buffer of its own if it shares one with a copy: what `scan` and `scanLine` do
+    /// first. A caller that has done it may call `scanLineInOwnStorage` for every line until it copies the scanner.
+    mutating func makeStorageUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = MemberStorage() }
+    }
+
+    /// `scanLine` without its first step, `makeStorageUnique` (a check per line that a batch needs only once).
+    @inline(__always)
+    mutating func scanLineInOwnStorage(_ rest: UnsafeRawBufferPointer, fieldSlots: UnsafeMutablePointer<Int32>?) -> Int?
+    {
         storage.buffer.pointee.count = 0
         storage.buffer.pointee.unhinted = 0
         guard let base = rest.baseAddress, rest.count <= Int(Int32.max) else { return nil }

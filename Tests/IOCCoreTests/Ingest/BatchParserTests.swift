@@ -15,6 +15,10 @@ private enum Seen: Equatable {
 
 private func parse(_ text: String, maxLine: Int = 200, truncatedTail: Bool = false) -> [Seen] {
     var parser = BatchParser(rules: .default, maxLine: maxLine, maxFuture: .max / 2)
+    return parse(text, with: &parser, truncatedTail: truncatedTail)
+}
+
+private func parse(_ text: String, with parser: inout BatchParser, truncatedTail: Bool = false) -> [Seen] {
     let bytes = Array(text.utf8)
     let batch = Batch(capacity: bytes.count + 16)
     bytes.withUnsafeBytes { batch.storage.copyMemory(from: $0) }
@@ -94,6 +98,23 @@ struct BatchParserTests {
                 .event(line: 3, start: 203, count: 100),
                 .rejected(.lineTooLong, line: 4, start: 305, count: min(101, cut)),
             ])
+    }
+
+    /// A parser checks once per batch, not per line, that its buffers are its own: a copy made between batches
+    /// must still get its own before it writes (two workers' parsers must never share a member buffer).
+    @Test func aCopiedParserGetsItsOwnMemberBufferBeforeWriting() {
+        var original = BatchParser(rules: .default, maxLine: 1 << 20, maxFuture: .max / 2)
+        let short = metric()
+        #expect(parse(short, with: &original) == parse(short))
+        let capacity = original.validator.scanner.memberCapacity
+        var copy = original
+        // More members than the buffer holds: the copy's buffer grows.
+        let extra = (1...capacity * 2).map { "\"x\($0)\":1" }.joined(separator: ",")
+        let wide = #"{"kind":"metric","ts":"2026-11-22T08:00:00Z","name":"m","value":1,"# + extra + "}"
+        #expect(parse(wide, with: &copy) == parse(wide, maxLine: 1 << 20))
+        #expect(copy.validator.scanner.memberCapacity > capacity)
+        #expect(original.validator.scanner.memberCapacity == capacity)
+        #expect(parse(short, with: &original) == parse(short))
     }
 
     @Test func aLastLineCutByAClosedConnectionIsTruncatedEvenWhenItParses() {
