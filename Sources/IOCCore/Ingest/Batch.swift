@@ -57,7 +57,14 @@ public final class Batch: @unchecked Sendable {
     private var eventCapacity: Int
     private var eventCount = 0
     public var strings: [UInt8] = []
-    public var outcomes: [BatchOutcome] = []
+    /// What became of each line, in line order.
+    public var outcomes: UnsafeBufferPointer<BatchOutcome> {
+        UnsafeBufferPointer(start: outcomeStorage, count: outcomeCount)
+    }
+    /// Raw storage for `outcomes`, like `eventStorage` (an array's append checked its uniqueness every line).
+    private var outcomeStorage: UnsafeMutablePointer<BatchOutcome>
+    private var outcomeCapacity: Int
+    private var outcomeCount = 0
     /// Physical lines (newlines, plus a final unterminated line) in `input`.
     public var lines = 0
 
@@ -73,7 +80,8 @@ public final class Batch: @unchecked Sendable {
         // Left uninitialized: `Event` is a trivial type, so a slot is simply written by the validator (and its
         // pages are touched only when a batch holds that many events; the pool stays small in RSS).
         eventStorage = .allocate(capacity: eventCapacity)
-        outcomes.reserveCapacity(capacity / 176)
+        outcomeCapacity = max(capacity / 176, 4)
+        outcomeStorage = .allocate(capacity: outcomeCapacity)
         strings.reserveCapacity(4096)
     }
 
@@ -83,6 +91,7 @@ public final class Batch: @unchecked Sendable {
     deinit {
         storage.deallocate()
         eventStorage.deallocate()  // `Event` is a trivial type: nothing to deinitialize
+        outcomeStorage.deallocate()  // so is `BatchOutcome`
     }
 
     /// Where `events` starts (valid for reading `events.count` events).
@@ -102,6 +111,19 @@ public final class Batch: @unchecked Sendable {
     func commitEvent() -> Int32 {
         eventCount += 1
         return Int32(eventCount - 1)
+    }
+
+    /// Appends what became of the next line.
+    ///
+    /// - Complexity: O(1) amortised; allocates only when the storage doubles.
+    @inline(__always)
+    func appendOutcome(_ outcome: BatchOutcome) {
+        if outcomeCount == outcomeCapacity {
+            outcomeStorage = outcomeStorage.doubled(count: outcomeCount, capacity: outcomeCapacity)
+            outcomeCapacity *= 2
+        }
+        (outcomeStorage + outcomeCount).initialize(to: outcome)
+        outcomeCount += 1
     }
 
     private func growEvents() {
@@ -132,7 +154,7 @@ public final class Batch: @unchecked Sendable {
         tooLongBefore = nil
         eventCount = 0
         strings.removeAll(keepingCapacity: true)
-        outcomes.removeAll(keepingCapacity: true)
+        outcomeCount = 0
         lines = 0
     }
 }
@@ -191,11 +213,11 @@ public struct BatchParser: Sendable {
                 if next > n && batch.truncatedTail {
                     // A connection closed in the middle of this line: what arrived is not the whole event.
                     let cut = min(length, DeadLetter.rawLimit)
-                    batch.outcomes.append(
+                    batch.appendOutcome(
                         .rejected(.truncated, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
                 } else if length > maxLine {
                     let cut = min(length, LineFramer.tooLongPrefix(maxLine: maxLine))
-                    batch.outcomes.append(
+                    batch.appendOutcome(
                         .rejected(.lineTooLong, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
                 } else {
                     let event = batch.nextEventSlot()
@@ -220,11 +242,11 @@ public struct BatchParser: Sendable {
         case .accepted:
             event.pointee.lineNumber = Int(line)
             event.pointee.source = batch.source
-            batch.outcomes.append(.event(batch.commitEvent()))
+            batch.appendOutcome(.event(batch.commitEvent()))
         case .rejected(let reason):
-            batch.outcomes.append(.rejected(reason, line: line, rawStart: Int32(start), rawCount: Int32(length)))
+            batch.appendOutcome(.rejected(reason, line: line, rawStart: Int32(start), rawCount: Int32(length)))
         case .ignored:
-            batch.outcomes.append(.ignored)
+            batch.appendOutcome(.ignored)
         }
     }
 
@@ -306,7 +328,8 @@ extension WindowAggregator {
             let bytes = EventBytes(input: input, strings: store)
             let events = batch.firstEvent
             let eventCount = batch.events.count
-            batch.outcomes.withUnsafeBufferPointer { outcomes in
+            do {
+                let outcomes = batch.outcomes
                 for (index, outcome) in outcomes.enumerated() {
                     // What the parse worker wrote sits in another core's cache or in memory, and the aggregator
                     // waited for it line after line: asking for the outcome, the event and its line some places

@@ -117,6 +117,13 @@ struct BatchParserTests {
         #expect(parse(short, with: &original) == parse(short))
     }
 
+    /// A batch keeps its events and outcomes in raw storage that it frees without deinitializing them: both must
+    /// stay trivial types (no references, no strings).
+    @Test func eventsAndOutcomesAreTrivialTypes() {
+        #expect(_isPOD(Event.self))
+        #expect(_isPOD(BatchOutcome.self))
+    }
+
     @Test func aLastLineCutByAClosedConnectionIsTruncatedEvenWhenItParses() {
         let m = metric()
         let n = m.utf8.count
