@@ -362,7 +362,8 @@ public final class WindowAggregator {
         case .service: applyService(e, dossier: key, agency: subject, window: box)
         case .metric: applyMetric(e, name: key, window: box)
         }
-        flushAlertChanges()
+        // Most events change no alert: the check without the call.
+        if !alerts.changes.isEmpty { flushAlertChanges() }
 
         let mark = e.pointee.ts &- config.lateness
         if watermark == nil || mark > watermark! {

@@ -62,12 +62,14 @@ public struct WindowData: Sendable {
     public var readings = 0
     public var vehicles: Int64 = 0
     public var speedSum = CompensatedSum()
-    public var levels = [0, 0, 0, 0]
+    /// Readings per level: free, moderate, heavy, jam.
+    public var levels = FourCounts()
     public var segments = IntMap<SpeedSum>()
 
     // security
     public var securityEvents = 0
-    public var securityByPriority = [0, 0, 0, 0]
+    /// Events per priority, P1 first.
+    public var securityByPriority = FourCounts()
     public var securityByType = IntMap<Int>()
     public var securityByRoute = IntMap<Int>()
     public var securityByDistrict = IntMap<Int>()
@@ -156,6 +158,30 @@ public struct CompensatedSum: Sendable {
 
     /// The compensated total.
     public var value: Double { sum + compensation }
+}
+
+/// Four counts kept in the value itself: an `Array` of four costs an allocation per window and a uniqueness check
+/// per update.
+public struct FourCounts: Sendable, Equatable {
+    private var counts: (Int, Int, Int, Int) = (0, 0, 0, 0)
+
+    public init() {}
+
+    /// The count at `i` (0...3).
+    public subscript(i: Int) -> Int {
+        @inline(__always) get {
+            precondition(i >= 0 && i < 4, "FourCounts index out of range")
+            return withUnsafeBytes(of: counts) { $0.load(fromByteOffset: i &* 8, as: Int.self) }
+        }
+        @inline(__always) set {
+            precondition(i >= 0 && i < 4, "FourCounts index out of range")
+            withUnsafeMutableBytes(of: &counts) { $0.storeBytes(of: newValue, toByteOffset: i &* 8, as: Int.self) }
+        }
+    }
+
+    public static func == (a: FourCounts, b: FourCounts) -> Bool {
+        a.counts.0 == b.counts.0 && a.counts.1 == b.counts.1 && a.counts.2 == b.counts.2 && a.counts.3 == b.counts.3
+    }
 }
 
 /// Counts per small non-negative integer key in a flat array (keys made of interned ids).

@@ -129,7 +129,7 @@ struct SnapshotEncoder {
         out.double(w.readings > 0 ? w.speedSum.value / Double(w.readings) : nil)
         out.raw(",\"levels\":")
         levels(w.levels, into: &out)
-        var segmentLevels = [0, 0, 0, 0]
+        var segmentLevels = FourCounts()
         // Segments as ids, named only when written (a snapshot has three sections, each with every segment).
         var means: [(id: Int32, mean: Double)] = []
         means.reserveCapacity(w.segments.count)
@@ -161,7 +161,7 @@ struct SnapshotEncoder {
         out.byte(0x7D)
     }
 
-    private func levels(_ counts: [Int], into out: inout JSONWriter) {
+    private func levels(_ counts: FourCounts, into out: inout JSONWriter) {
         out.raw("{\"free\":")
         out.int(counts[0])
         out.raw(",\"moderate\":")
