@@ -184,21 +184,40 @@ public struct FourCounts: Sendable, Equatable {
     }
 }
 
-/// Counts per small non-negative integer key in a flat array (keys made of interned ids).
-public struct DenseCounts: Sendable {
-    private var counts: [Int] = []
+/// Counts per small non-negative integer key in a flat buffer of its own (keys made of interned ids). Not
+/// copyable: it owns the buffer, and an update is a plain store, with none of an `Array`'s uniqueness checks.
+public struct DenseCounts: ~Copyable, @unchecked Sendable {
+    private var counts: UnsafeMutablePointer<Int>
+    private var capacity = 64
 
-    public init() {}
+    public init() {
+        counts = .allocate(capacity: capacity)
+        counts.initialize(repeating: 0, count: capacity)
+    }
 
-    /// - Complexity: O(1) amortised.
+    deinit { counts.deallocate() }
+
+    /// - Complexity: O(1) amortised; allocates only when `key` is past the buffer.
     @inline(__always)
     public mutating func add(_ key: Int, _ n: Int = 1) {
-        if key >= counts.count { counts.append(contentsOf: repeatElement(0, count: key - counts.count + 1)) }
+        precondition(key >= 0, "DenseCounts keys are non-negative")
+        if key >= capacity { grow(to: key + 1) }
         counts[key] += n
     }
 
-    /// Keys with a non-zero count.
+    private mutating func grow(to minimum: Int) {
+        var size = capacity * 2
+        while size < minimum { size *= 2 }
+        let bigger = UnsafeMutablePointer<Int>.allocate(capacity: size)
+        bigger.moveInitialize(from: counts, count: capacity)
+        (bigger + capacity).initialize(repeating: 0, count: size - capacity)
+        counts.deallocate()
+        counts = bigger
+        capacity = size
+    }
+
+    /// Keys with a non-zero count, in key order.
     public var nonZero: [(key: Int, count: Int)] {
-        counts.enumerated().compactMap { $0.element > 0 ? ($0.offset, $0.element) : nil }
+        (0..<capacity).compactMap { counts[$0] > 0 ? ($0, counts[$0]) : nil }
     }
 }
