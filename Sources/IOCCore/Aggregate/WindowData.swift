@@ -162,7 +162,7 @@ public struct CompensatedSum: Sendable {
 
 /// Four counts kept in the value itself: an `Array` of four costs an allocation per window and a uniqueness check
 /// per update.
-public struct FourCounts: Sendable, Equatable {
+public struct FourCounts: Sendable {
     private var counts: (Int, Int, Int, Int) = (0, 0, 0, 0)
 
     public init() {}
@@ -177,10 +177,6 @@ public struct FourCounts: Sendable, Equatable {
             precondition(i >= 0 && i < 4, "FourCounts index out of range")
             withUnsafeMutableBytes(of: &counts) { $0.storeBytes(of: newValue, toByteOffset: i &* 8, as: Int.self) }
         }
-    }
-
-    public static func == (a: FourCounts, b: FourCounts) -> Bool {
-        a.counts.0 == b.counts.0 && a.counts.1 == b.counts.1 && a.counts.2 == b.counts.2 && a.counts.3 == b.counts.3
     }
 }
 

@@ -284,7 +284,7 @@ public struct BatchParser: Sendable {
     ) -> (outcome: LineOutcome, length: Int)? {
         let rest = UnsafeRawBufferPointer(rebasing: input[start...])
         guard
-            let (outcome, length) = validator.validatePreparedLine(
+            let (outcome, length) = validator.validateLine(
                 rest, base: start, now: now, into: &event, strings: &strings)
         else { return nil }
         if outcome == .accepted && length <= maxLine {

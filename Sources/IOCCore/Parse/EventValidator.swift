@@ -66,7 +66,8 @@ public struct EventValidator: Sendable {
     public mutating func validate(
         _ line: UnsafeRawBufferPointer, base: Int, now: Int64, into event: inout Event, strings: inout [UInt8]
     ) -> LineOutcome {
-        let table = freshSlots()
+        prepareForLines()
+        let table = clearedTable()
         // Most keys come with their field already known (the scanner saw the same key on an earlier line): the
         // scanner fills the table with those, and only the rest are looked up here.
         switch scanner.scan(line, fieldSlots: table) {
@@ -77,47 +78,38 @@ public struct EventValidator: Sendable {
         return validateScanned(line, base: base, now: now, table: table, into: &event, strings: &strings)
     }
 
-    /// `validate` for a line whose end is not known yet: `rest` runs from the line's start to the end of the
-    /// batch, and the scan finds where the line ends (`JSONScanner.scanLine`). Returns the outcome and the length
-    /// of the line without its `\n` and a `\r` before it, as `validate` would give for those bytes; nil when the
-    /// line is not a well-formed object ending at a `\n`, for the caller to cut the line and call `validate`.
-    ///
-    /// - Complexity: O(line length); does not allocate after warm-up.
-    public mutating func validateLine(
-        _ rest: UnsafeRawBufferPointer, base: Int, now: Int64, into event: inout Event, strings: inout [UInt8]
-    ) -> (outcome: LineOutcome, length: Int)? {
-        prepareForLines()
-        return validatePreparedLine(rest, base: base, now: now, into: &event, strings: &strings)
-    }
-
-    /// Gives this validator its own field table and member buffer if it shares them with a copy: the first step
-    /// of `validateLine`. A caller that has done it may call `validatePreparedLine` for every line of a batch.
+    /// Gives this validator its own field table and member buffer if it shares them with a copy: what `validate`
+    /// does first, and what `validateLine` relies on (a batch needs it once, not per line).
     mutating func prepareForLines() {
         if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
         scanner.makeStorageUnique()
     }
 
-    /// `validateLine` without its first step, `prepareForLines` (two checks per line that a batch needs once).
+    /// `validate` for a line whose end is not known yet: `rest` runs from the line's start to the end of the
+    /// batch, and the scan finds where the line ends (`JSONScanner.scanLine`). Returns the outcome and the length
+    /// of the line without its `\n` and a `\r` before it, as `validate` would give for those bytes; nil when the
+    /// line is not a well-formed object ending at a `\n`, for the caller to cut the line and call `validate`.
+    ///
+    /// The validator must own its table and member buffer (`prepareForLines`, once per batch).
+    ///
+    /// - Complexity: O(line length); does not allocate after warm-up.
     @inline(__always)
-    mutating func validatePreparedLine(
+    mutating func validateLine(
         _ rest: UnsafeRawBufferPointer, base: Int, now: Int64, into event: inout Event, strings: inout [UInt8]
     ) -> (outcome: LineOutcome, length: Int)? {
-        let table = slots.pointer
-        table.update(repeating: -1, count: Field.count)
-        guard let newline = scanner.scanLineInOwnStorage(rest, fieldSlots: table) else { return nil }
+        let table = clearedTable()
+        guard let newline = scanner.scanLine(rest, fieldSlots: table) else { return nil }
         var length = newline
         if length > 0 && rest[length - 1] == JSONByte.carriageReturn { length -= 1 }
         let line = UnsafeRawBufferPointer(rebasing: rest[0..<length])
         return (validateScanned(line, base: base, now: now, table: table, into: &event, strings: &strings), length)
     }
 
-    /// The field table, every entry -1.
+    /// The field table, every entry -1 (no member seen yet).
     @inline(__always)
-    private mutating func freshSlots() -> UnsafeMutablePointer<Int32> {
-        if !isKnownUniquelyReferenced(&slots) { slots = SlotTable() }
-        let table = slots.pointer
-        table.update(repeating: -1, count: Field.count)
-        return table
+    private func clearedTable() -> UnsafeMutablePointer<Int32> {
+        slots.pointer.update(repeating: -1, count: Field.count)
+        return slots.pointer
     }
 
     /// What follows a successful scan of `line` into an object: the fields the scanner did not recognise looked

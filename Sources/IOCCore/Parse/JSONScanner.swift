@@ -147,9 +147,8 @@ public struct JSONScanner: Sendable {
         _ bytes: UnsafeRawBufferPointer, fieldSlots: UnsafeMutablePointer<Int32>? = nil
     ) -> JSONScanResult {
         // A copied scanner must not write into the buffer its original reads.
-        if !isKnownUniquelyReferenced(&storage) { storage = MemberStorage() }
-        storage.buffer.pointee.count = 0
-        storage.buffer.pointee.unhinted = 0
+        makeStorageUnique()
+        storage.buffer.pointee.clear()
         guard let base = bytes.baseAddress, bytes.count <= Int(Int32.max) else { return .malformed }
         var cursor = ScanCursor(
             base: base, count: bytes.count, maxDepth: maxDepth, members: storage.buffer,
@@ -167,11 +166,16 @@ public struct JSONScanner: Sendable {
         }
         cursor.skipWhitespace()
         guard cursor.pos == cursor.count else {
-            storage.buffer.pointee.count = 0
-            storage.buffer.pointee.unhinted = 0
+            storage.buffer.pointee.clear()
             return .malformed
         }
         return result
+    }
+
+    /// Gives this scanner a member buffer of its own if it shares one with a copy: what `scan` does first, and what
+    /// `scanLine` relies on.
+    mutating func makeStorageUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = MemberStorage() }
     }
 
     /// Scans the line of NDJSON that starts at `rest`'s start, where `rest` runs on past the line's end (to the end
@@ -181,40 +185,26 @@ public struct JSONScanner: Sendable {
     /// the object, a malformed or non-object line, no line feed before the end of `rest` — after which the caller
     /// finds the line's end and calls `scan` on it.
     ///
+    /// The scanner must own its member buffer (`makeStorageUnique`, once per batch; it is not checked per line).
+    ///
     /// - Complexity: O(line length); does not allocate after warm-up.
-    public mutating func scanLine(_ rest: UnsafeRawBufferPointer, fieldSlots: UnsafeMutablePointer<Int32>?) -> Int? {
-        makeStorageUnique()
-        return scanLineInOwnStorage(rest, fieldSlots: fieldSlots)
-    }
-
-    /// Gives this scanner a member buffer of its own if it shares one with a copy: what `scan` and `scanLine` do
-    /// first. A caller that has done it may call `scanLineInOwnStorage` for every line until it copies the scanner.
-    mutating func makeStorageUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = MemberStorage() }
-    }
-
-    /// `scanLine` without its first step, `makeStorageUnique` (a check per line that a batch needs only once).
     @inline(__always)
-    mutating func scanLineInOwnStorage(_ rest: UnsafeRawBufferPointer, fieldSlots: UnsafeMutablePointer<Int32>?) -> Int?
-    {
-        storage.buffer.pointee.count = 0
-        storage.buffer.pointee.unhinted = 0
+    mutating func scanLine(_ rest: UnsafeRawBufferPointer, fieldSlots: UnsafeMutablePointer<Int32>) -> Int? {
+        storage.buffer.pointee.clear()
         guard let base = rest.baseAddress, rest.count <= Int(Int32.max) else { return nil }
         var cursor = ScanCursor(
             base: base, count: rest.count, maxDepth: maxDepth, members: storage.buffer,
-            fieldSlots: fieldSlots ?? storage.buffer.pointee.spareSlots, lineFeedEnds: true)
+            fieldSlots: fieldSlots, lineFeedEnds: true)
         cursor.skipWhitespace()
         guard cursor.pos < cursor.count, cursor.byte(cursor.pos) == JSONByte.openBrace,
             cursor.object(collecting: true)
         else {
-            storage.buffer.pointee.count = 0
-            storage.buffer.pointee.unhinted = 0
+            storage.buffer.pointee.clear()
             return nil
         }
         cursor.skipWhitespace()
         guard cursor.pos < cursor.count, cursor.byte(cursor.pos) == JSONByte.newline else {
-            storage.buffer.pointee.count = 0
-            storage.buffer.pointee.unhinted = 0
+            storage.buffer.pointee.clear()
             return nil
         }
         return cursor.pos
@@ -349,7 +339,7 @@ private struct ScanCursor {
 
     /// The result for a failed scan; clears the partially filled members.
     func failure() -> JSONScanResult {
-        members.pointee.count = 0
+        members.pointee.clear()
         return tooDeep ? .tooDeep : .malformed
     }
 
@@ -767,6 +757,12 @@ struct MemberBuffer: ~Copyable {
     deinit {
         pointer.deallocate()
         spareSlots.deallocate()
+    }
+
+    /// Forgets the members (a new scan, or a failed one).
+    mutating func clear() {
+        count = 0
+        unhinted = 0
     }
 
     /// Doubles the capacity, keeping the first `count` members.
