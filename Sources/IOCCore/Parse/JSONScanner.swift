@@ -158,7 +158,7 @@ public struct JSONScanner: Sendable {
 
         let result: JSONScanResult
         if cursor.byte(cursor.pos) == JSONByte.openBrace {
-            guard cursor.object(collecting: true) else { return cursor.failure() }
+            guard cursor.topObject() else { return cursor.failure() }
             result = .object
         } else {
             guard let type = cursor.value() else { return cursor.failure() }
@@ -197,7 +197,7 @@ public struct JSONScanner: Sendable {
             fieldSlots: fieldSlots, lineFeedEnds: true)
         cursor.skipWhitespace()
         guard cursor.pos < cursor.count, cursor.byte(cursor.pos) == JSONByte.openBrace,
-            cursor.object(collecting: true)
+            cursor.topObject()
         else {
             storage.buffer.pointee.clear()
             return nil
@@ -322,13 +322,20 @@ private struct ScanCursor {
     /// Within the last sixteen bytes, they are read as the buffer's last sixteen, shifted; nil when the buffer is
     /// shorter than sixteen bytes.
     @inline(__always)
-    func sixteenBytes(at offset: Int) -> (UInt64, UInt64)? {
-        if offset + 16 <= count {
+    static func sixteenBytes(_ base: UnsafeRawPointer, _ count: Int, at offset: Int) -> (UInt64, UInt64)? {
+        if offset &+ 16 <= count {
             return (
                 UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
-                UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+                UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self))
             )
         }
+        return lastSixteenBytes(base, count, at: offset)
+    }
+
+    /// `sixteenBytes` within the last sixteen bytes of the buffer (out of line: rare, and its registers are
+    /// better spent on the member loop).
+    @inline(never)
+    static func lastSixteenBytes(_ base: UnsafeRawPointer, _ count: Int, at offset: Int) -> (UInt64, UInt64)? {
         guard count >= 16 else { return nil }
         let low = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self))
         let high = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
@@ -360,7 +367,7 @@ private struct ScanCursor {
             pos += 1
             return string() ? .string : nil
         case JSONByte.openBrace:
-            return object(collecting: false) ? .object : nil
+            return object() ? .object : nil
         case JSONByte.openBracket:
             return array() ? .array : nil
         case UInt8(ascii: "t"):
@@ -387,91 +394,113 @@ private struct ScanCursor {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; what follows is checked by the caller.
-    @_transparent
+    @inline(__always)
     mutating func number() -> Bool {
-        if byte(pos) == JSONByte.minus {
-            pos += 1
-            guard pos < count else { return false }
-        }
-        let first = byte(pos)
-        guard JSONByte.isDigit(first) else { return false }
-        pos += 1
-        if first != JSONByte.zero {
-            skipDigits()
-        }
-        if pos < count && byte(pos) == JSONByte.dot {
-            pos += 1
-            guard pos < count && JSONByte.isDigit(byte(pos)) else { return false }
-            skipDigits()
-        }
-        if pos < count && byte(pos) | 0x20 == UInt8(ascii: "e") {
-            pos += 1
-            if pos < count && (byte(pos) == JSONByte.plus || byte(pos) == JSONByte.minus) {
-                pos += 1
-            }
-            guard pos < count && JSONByte.isDigit(byte(pos)) else { return false }
-            skipDigits()
-        }
+        let end = ScanCursor.numberEnd(base, count, from: pos)
+        guard end >= 0 else { return false }
+        pos = end
         return true
     }
 
+    /// The number token starting at `p` (`p < n`): one past its last byte, or -1 when it is malformed.
     @inline(__always)
-    mutating func skipDigits() {
-        while pos < count && JSONByte.isDigit(byte(pos)) {
-            pos += 1
+    static func numberEnd(_ base: UnsafeRawPointer, _ n: Int, from start: Int) -> Int {
+        @inline(__always) func byte(_ offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+        @inline(__always) func digitsEnd(_ p: Int) -> Int {
+            var p = p
+            while p < n && JSONByte.isDigit(byte(p)) { p &+= 1 }
+            return p
         }
+        var p = start
+        if byte(p) == JSONByte.minus {
+            p &+= 1
+            guard p < n else { return -1 }
+        }
+        let first = byte(p)
+        guard JSONByte.isDigit(first) else { return -1 }
+        p &+= 1
+        if first != JSONByte.zero { p = digitsEnd(p) }
+        if p < n && byte(p) == JSONByte.dot {
+            p &+= 1
+            guard p < n && JSONByte.isDigit(byte(p)) else { return -1 }
+            p = digitsEnd(p)
+        }
+        if p < n && byte(p) | 0x20 == UInt8(ascii: "e") {
+            p &+= 1
+            if p < n && (byte(p) == JSONByte.plus || byte(p) == JSONByte.minus) { p &+= 1 }
+            guard p < n && JSONByte.isDigit(byte(p)) else { return -1 }
+            p = digitsEnd(p)
+        }
+        return p
     }
 
     /// Scans a string's content; `pos` is just past the opening quote and ends just past the closing quote.
     /// Sets `lastStringHadEscapes`.
-    @_transparent
+    @inline(__always)
     mutating func string() -> Bool {
-        var p = pos
-        let n = count
         var hasEscapes = false
+        let end = ScanCursor.stringEnd(base, count, from: pos, hasEscapes: &hasEscapes)
+        guard end >= 0 else { return false }
+        pos = end
+        lastStringHadEscapes = hasEscapes
+        return true
+    }
+
+    /// `JSONByte.skipPlainWords` out of line, for the last bytes of a buffer: rare, and the word masks' constants
+    /// would take registers the member loop needs.
+    @inline(never)
+    static func tailPlainEnd(_ base: UnsafeRawPointer, from p: Int, end n: Int) -> Int {
+        JSONByte.skipPlainWords(base, from: p, end: n)
+    }
+
+    /// The string whose content starts at `start` (just past the opening quote): one past its closing quote, or -1
+    /// when it is malformed (a raw control byte, a bad escape, invalid UTF-8, no closing quote before `n`).
+    /// `hasEscapes` is set when it holds a backslash escape.
+    @_transparent
+    static func stringEnd(_ base: UnsafeRawPointer, _ n: Int, from start: Int, hasEscapes: inout Bool) -> Int {
+        @inline(__always) func byte(_ offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+        var p = start
         while true {
             // ASCII fast path: skip sixteen plain bytes at a time (eight near the end), stop at the first byte
             // needing a look.
-            if p + 16 <= n {
+            if p &+ 16 <= n {
                 let mask = JSONByte.stringSpecialMask16(base + p)
                 if mask == 0 {
-                    p += 16
+                    p &+= 16
                     continue
                 }
-                p += mask.trailingZeroBitCount
+                p &+= mask.trailingZeroBitCount
             } else {
-                p = JSONByte.skipPlainWords(base, from: p, end: n)
+                p = ScanCursor.tailPlainEnd(base, from: p, end: n)
             }
-            guard p < n else { return false }
+            guard p < n else { return -1 }
             let c = byte(p)
             if c == JSONByte.quote {
-                pos = p + 1
-                lastStringHadEscapes = hasEscapes
-                return true
+                return p &+ 1
             } else if c == JSONByte.backslash {
                 var scalar: UInt32 = 0
                 let next = JSONEscape.read(base, at: p, count: n, scalar: &scalar)
-                guard next > 0 else { return false }
+                guard next > 0 else { return -1 }
                 hasEscapes = true
                 p = next
             } else if c >= 0x80 {
                 // The two- and three-byte forms of Vietnamese letters (U+00C0–U+07FF, U+0800–U+FFFF but not the
                 // surrogates) are checked here; anything else goes to the full check.
-                if c >= 0xC2 && c <= 0xDF && p + 1 < n && byte(p + 1) & 0xC0 == 0x80 {
-                    p += 2
-                } else if c >= 0xE1 && c <= 0xEC && p + 2 < n && byte(p + 1) & 0xC0 == 0x80
-                    && byte(p + 2) & 0xC0 == 0x80
+                if c >= 0xC2 && c <= 0xDF && p &+ 1 < n && byte(p &+ 1) & 0xC0 == 0x80 {
+                    p &+= 2
+                } else if c >= 0xE1 && c <= 0xEC && p &+ 2 < n && byte(p &+ 1) & 0xC0 == 0x80
+                    && byte(p &+ 2) & 0xC0 == 0x80
                 {
-                    p += 3
+                    p &+= 3
                 } else {
                     let length = JSONUTF8.sequenceLength(base, at: p, count: n)
-                    guard length != 0 else { return false }
-                    p += length
+                    guard length != 0 else { return -1 }
+                    p &+= length
                 }
             } else if c < 0x20 {
-                return false
+                return -1
             } else {
-                p += 1  // a plain byte in the last (< 8 byte) tail
+                p &+= 1  // a plain byte in the last (< 8 byte) tail
             }
         }
     }
@@ -508,8 +537,8 @@ private struct ScanCursor {
         }
     }
 
-    /// Scans an object; `pos` is at the `{`. With `collecting`, appends each member to `members`.
-    mutating func object(collecting: Bool) -> Bool {
+    /// Scans a nested object; `pos` is at the `{`.
+    mutating func object() -> Bool {
         depth += 1
         guard depth <= maxDepth else {
             tooDeep = true
@@ -523,91 +552,15 @@ private struct ScanCursor {
             depth -= 1
             return true
         }
-        // The keys the previous line of this shape had, member by member (top level only).
-        var shape = collecting ? members.pointee.shapes.current : nil
-        // Members are written through a local pointer and counted in `index`, the count stored once at the end:
-        // kept in registers, where the buffer's own fields had to be reloaded around every write.
-        var out = members.pointee.pointer
-        var capacity = members.pointee.capacity
-        var index = 0
-        var unhinted = 0
         while true {
             guard pos < count && byte(pos) == JSONByte.quote else { return false }
-            let keyStart = pos + 1
-            let keyEnd: Int
-            let keyHasEscapes: Bool
-            var fieldHint: Int8 = -2
-            // The sixteen bytes from the key on, when this place has remembered keys to compare them with.
-            let place = index < ShapeKeys.perShape ? shape.map { $0 + 2 * index } : nil
-            let bytes = place == nil ? nil : sixteenBytes(at: keyStart)
-            if let place, let bytes, let expected = ShapeKeys.match(place, bytes) {
-                // The same bytes as a key already validated, closing quote and colon included: valid as they stand.
-                keyEnd = keyStart + expected.pointee.length - 2
-                keyHasEscapes = false
-                fieldHint = expected.pointee.field
-                pos = keyEnd + 2
-            } else {
-                pos = keyStart
-                guard string() else { return false }
-                keyEnd = pos - 1
-                keyHasEscapes = lastStringHadEscapes
-                skipWhitespace()
-                guard pos < count && byte(pos) == JSONByte.colon else { return false }
-                if let place, let bytes, !keyHasEscapes, pos == keyEnd + 1, pos + 1 - keyStart <= 16 {
-                    fieldHint = ShapeKeys.record(place, bytes, key: base + keyStart, length: pos + 1 - keyStart)
-                }
-                pos += 1
-            }
+            pos += 1
+            guard string() else { return false }
             skipWhitespace()
-            var valueStart = pos
-            let type: JSONType
-            let first = pos < count ? byte(pos) : 0
-            if first == JSONByte.quote {
-                // Most values are strings, and most others numbers: scan them here rather than through `value()`'s
-                // dispatch.
-                pos += 1
-                guard string() else { return false }
-                type = .string
-            } else if first == JSONByte.minus || JSONByte.isDigit(first) {
-                guard number() else { return false }
-                type = .number
-            } else {
-                guard let other = value() else { return false }
-                type = other
-            }
-            if collecting {
-                var valueEnd = pos
-                var valueHasEscapes = false
-                if type == .string {
-                    valueStart += 1
-                    valueEnd -= 1
-                    valueHasEscapes = lastStringHadEscapes
-                }
-                if index == capacity {
-                    members.pointee.count = index
-                    members.pointee.grow()
-                    out = members.pointee.pointer
-                    capacity = members.pointee.capacity
-                }
-                (out + index).initialize(
-                    to: JSONMember(
-                        keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
-                        keyHasEscapes: keyHasEscapes, type: type,
-                        valueStart: Int32(truncatingIfNeeded: valueStart),
-                        valueEnd: Int32(truncatingIfNeeded: valueEnd),
-                        valueHasEscapes: valueHasEscapes, fieldHint: fieldHint))
-                if fieldHint >= 0 {
-                    fieldSlots[Int(fieldHint)] = Int32(truncatingIfNeeded: index)
-                } else if fieldHint == -2 {
-                    unhinted += 1
-                }
-                if index == 0 {
-                    // Lines of one kind share their keys: the first value (`kind`) picks the shape to expect.
-                    shape = members.pointee.shapes.select(
-                        first: valueEnd > valueStart ? byte(valueStart) : 0, count: valueEnd - valueStart)
-                }
-                index += 1
-            }
+            guard pos < count && byte(pos) == JSONByte.colon else { return false }
+            pos += 1
+            skipWhitespace()
+            guard value() != nil else { return false }
             skipWhitespace()
             guard pos < count else { return false }
             let c = byte(pos)
@@ -616,10 +569,143 @@ private struct ScanCursor {
                 skipWhitespace()
             } else if c == JSONByte.closeBrace {
                 depth -= 1
-                if collecting {
-                    members.pointee.count = index
-                    members.pointee.unhinted = unhinted
+                return true
+            } else {
+                return false
+            }
+        }
+    }
+
+    /// The first byte at or after `p` that is not whitespace (space, tab, CR, LF), or `n`; with `lineFeedEnds`,
+    /// a line feed stops it too.
+    @inline(__always)
+    static func whitespaceEnd(_ base: UnsafeRawPointer, _ n: Int, _ p: Int, lineFeedEnds: Bool) -> Int {
+        var p = p
+        while p < n {
+            let c = base.load(fromByteOffset: p, as: UInt8.self)
+            guard c <= JSONByte.space, JSONByte.isWhitespace(c), !(lineFeedEnds && c == JSONByte.newline) else { break }
+            p &+= 1
+        }
+        return p
+    }
+
+    /// Scans the top-level object, `pos` at its `{`, appending each member to `members` and filling `fieldSlots`.
+    ///
+    /// The position, the member count and the output pointer live in locals for the whole object, and strings and
+    /// numbers are scanned by the static helpers on them: the cursor's fields are read and written only around the
+    /// rare nested values. (Through `self`, every step stored the position back, since the member writes might
+    /// have changed it as far as the compiler knew.)
+    mutating func topObject() -> Bool {
+        depth += 1
+        guard depth <= maxDepth else {
+            tooDeep = true
+            return false
+        }
+        let base = self.base
+        let n = count
+        let lineFeedEnds = self.lineFeedEnds
+        @inline(__always) func byte(_ offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+        @inline(__always) func whitespaceEnd(_ p: Int) -> Int {
+            ScanCursor.whitespaceEnd(base, n, p, lineFeedEnds: lineFeedEnds)
+        }
+        var p = whitespaceEnd(pos &+ 1)
+        guard p < n else { return false }
+        if byte(p) == JSONByte.closeBrace {
+            pos = p &+ 1
+            depth -= 1
+            return true
+        }
+        let members = self.members
+        let fieldSlots = self.fieldSlots
+        // The keys the previous line of this shape had, member by member.
+        var shape = members.pointee.shapes.current
+        var out = members.pointee.pointer
+        var capacity = members.pointee.capacity
+        var index = 0
+        var unhinted = 0
+        while true {
+            guard p < n && byte(p) == JSONByte.quote else { return false }
+            let keyStart = p &+ 1
+            let keyEnd: Int
+            var keyHasEscapes = false
+            var fieldHint: Int8 = -2
+            // The sixteen bytes from the key on, when this place has remembered keys to compare them with.
+            let place = index < ShapeKeys.perShape ? shape + 2 &* index : nil
+            let bytes = place == nil ? nil : ScanCursor.sixteenBytes(base, n, at: keyStart)
+            if let place, let bytes, let expected = ShapeKeys.match(place, bytes) {
+                // The same bytes as a key already validated, closing quote and colon included: valid as they stand.
+                keyEnd = keyStart &+ expected.pointee.length &- 2
+                fieldHint = expected.pointee.field
+                p = keyEnd &+ 2
+            } else {
+                let end = ScanCursor.stringEnd(base, n, from: keyStart, hasEscapes: &keyHasEscapes)
+                guard end >= 0 else { return false }
+                keyEnd = end &- 1
+                p = whitespaceEnd(end)
+                guard p < n && byte(p) == JSONByte.colon else { return false }
+                if let place, let bytes, !keyHasEscapes, p == end, p &+ 1 &- keyStart <= 16 {
+                    fieldHint = ShapeKeys.record(place, bytes, key: base + keyStart, length: p &+ 1 &- keyStart)
                 }
+                p &+= 1
+            }
+            p = whitespaceEnd(p)
+            let valueStart: Int
+            let valueEnd: Int
+            var valueHasEscapes = false
+            let type: JSONType
+            let first = p < n ? byte(p) : 0
+            if first == JSONByte.quote {
+                // Most values are strings, and most others numbers: scanned here rather than through `value()`.
+                let end = ScanCursor.stringEnd(base, n, from: p &+ 1, hasEscapes: &valueHasEscapes)
+                guard end >= 0 else { return false }
+                (valueStart, valueEnd, type) = (p &+ 1, end &- 1, .string)
+                p = end
+            } else if first == JSONByte.minus || JSONByte.isDigit(first) {
+                let end = ScanCursor.numberEnd(base, n, from: p)
+                guard end >= 0 else { return false }
+                (valueStart, valueEnd, type) = (p, end, .number)
+                p = end
+            } else {
+                pos = p
+                guard let other = value() else { return false }
+                (valueStart, valueEnd, type) = (p, pos, other)
+                p = pos
+            }
+            if index == capacity {
+                members.pointee.count = index
+                members.pointee.grow()
+                out = members.pointee.pointer
+                capacity = members.pointee.capacity
+            }
+            (out + index).initialize(
+                to: JSONMember(
+                    keyStart: Int32(truncatingIfNeeded: keyStart), keyEnd: Int32(truncatingIfNeeded: keyEnd),
+                    keyHasEscapes: keyHasEscapes, type: type,
+                    valueStart: Int32(truncatingIfNeeded: valueStart),
+                    valueEnd: Int32(truncatingIfNeeded: valueEnd),
+                    valueHasEscapes: valueHasEscapes, fieldHint: fieldHint))
+            if fieldHint >= 0 {
+                fieldSlots[Int(fieldHint)] = Int32(truncatingIfNeeded: index)
+            } else if fieldHint == -2 {
+                unhinted &+= 1
+            }
+            if index == 0 {
+                // Lines of one kind share their keys: the first value (`kind`) picks the shape to expect.
+                shape = members.pointee.shapes.select(
+                    first: valueEnd > valueStart ? byte(valueStart) : 0, count: valueEnd &- valueStart)
+            }
+            index &+= 1
+            p = whitespaceEnd(p)
+            guard p < n else { return false }
+            let c = byte(p)
+            p &+= 1
+            if c == JSONByte.comma {
+                p = whitespaceEnd(p)
+            } else if c == JSONByte.closeBrace {
+                depth -= 1
+                pos = p
+                members.pointee.count = index
+                members.pointee.unhinted = unhinted
                 return true
             } else {
                 return false
