@@ -66,6 +66,15 @@ public struct Interner: Sendable {
         return h ^ (h >> 32)
     }
 
+    /// The half of a `hash(_:)` that the table uses (its upper 32 bits: the tag, and where a lookup starts), for
+    /// callers that keep hashes for later (`Event`'s key hashes).
+    @inline(__always)
+    public static func tag(_ h: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: h >> 32) }
+
+    /// A hash with this upper half: what `intern(_:hash:allowNew:)` and `slotAddress` take, from a `tag(_:)`.
+    @inline(__always)
+    public static func hash(tag: UInt32) -> UInt64 { UInt64(tag) << 32 }
+
     /// The id of `bytes`, if interned.
     ///
     /// - Complexity: O(n) expected; does not allocate.
@@ -128,11 +137,12 @@ public struct Interner: Sendable {
         }
     }
 
-    /// Where a lookup of `h` starts in the table: for a prefetch hint only, never read through (the table moves
-    /// when it grows).
+    /// Where a lookup of a hash with this `tag(_:)` starts in the table: for a prefetch hint only, never read
+    /// through (the table moves when it grows).
     @inline(__always)
-    func slotAddress(_ h: UInt64) -> UnsafeRawPointer {
-        slots.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + (Interner.home(h) & mask)) }
+    func slotAddress(tag: UInt32) -> UnsafeRawPointer {
+        let home = Interner.home(Interner.hash(tag: tag)) & mask
+        return slots.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + home) }
     }
 
     /// Interns a `String` (not for the hot path).

@@ -239,12 +239,13 @@ public final class WindowAggregator {
         return ts >= 0 ? ts / w : -((-ts + w - 1) / w)
     }
 
-    /// Interns `ref` in `table`, or returns nil when that would pass `--max-keys`.
+    /// Interns `bytes` in `table`, whose hash's upper half (`Interner.tag`) the parse stage computed, or returns nil
+    /// when that would pass `--max-keys`.
     @inline(__always)
     private func intern(
-        _ table: inout Interner, _ bytes: UnsafeRawBufferPointer, hash: UInt64, limit: Int
+        _ table: inout Interner, _ bytes: UnsafeRawBufferPointer, tag: UInt32, limit: Int
     ) -> Int32? {
-        let (id, isNew) = table.intern(bytes, hash: hash, allowNew: trackedKeys < limit)
+        let (id, isNew) = table.intern(bytes, hash: Interner.hash(tag: tag), allowNew: trackedKeys < limit)
         if isNew { trackedKeys += 1 }
         return id
     }
@@ -265,7 +266,7 @@ public final class WindowAggregator {
         guard
             let district = e.pointee.district.isAbsent || e.pointee.district.count == 0
                 ? unknownDistrict
-                : intern(&districts, b[e.pointee.district], hash: e.pointee.districtHash, limit: limit)
+                : intern(&districts, b[e.pointee.district], tag: e.pointee.districtHash, limit: limit)
         else {
             reject(
                 .cardinality, source: e.pointee.source, line: lineBase + e.pointee.lineNumber,
@@ -277,14 +278,14 @@ public final class WindowAggregator {
         var ok = true
         switch e.pointee.kind {
         case .fieldReport:
-            if let k = intern(&reportIds, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit) {
+            if let k = intern(&reportIds, b[e.pointee.key], tag: e.pointee.keyHash, limit: limit) {
                 key = k
             } else {
                 ok = false
             }
         case .traffic:
-            if let k = intern(&trafficSensors.names, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit),
-                let s = intern(&segments, b[e.pointee.subject], hash: e.pointee.subjectHash, limit: limit)
+            if let k = intern(&trafficSensors.names, b[e.pointee.key], tag: e.pointee.keyHash, limit: limit),
+                let s = intern(&segments, b[e.pointee.subject], tag: e.pointee.subjectHash, limit: limit)
             {
                 key = k
                 subject = s
@@ -292,8 +293,8 @@ public final class WindowAggregator {
                 ok = false
             }
         case .security:
-            if let k = intern(&securitySensors.names, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit),
-                let s = intern(&securityTypes, b[e.pointee.subject], hash: e.pointee.subjectHash, limit: limit)
+            if let k = intern(&securitySensors.names, b[e.pointee.key], tag: e.pointee.keyHash, limit: limit),
+                let s = intern(&securityTypes, b[e.pointee.subject], tag: e.pointee.subjectHash, limit: limit)
             {
                 key = k
                 subject = s
@@ -301,13 +302,13 @@ public final class WindowAggregator {
                 ok = false
             }
         case .service:
-            if let k = intern(&dossierIds, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit) {
+            if let k = intern(&dossierIds, b[e.pointee.key], tag: e.pointee.keyHash, limit: limit) {
                 key = k
             } else {
                 ok = false
             }
             if ok && !e.pointee.agency.isAbsent {
-                if let a = intern(&agencies, b[e.pointee.agency], hash: e.pointee.agencyHash, limit: limit) {
+                if let a = intern(&agencies, b[e.pointee.agency], tag: e.pointee.agencyHash, limit: limit) {
                     subject = a
                 } else {
                     ok = false
@@ -316,7 +317,7 @@ public final class WindowAggregator {
                 subject = -1
             }
         case .metric:
-            if let k = intern(&metricNames, b[e.pointee.key], hash: e.pointee.keyHash, limit: limit) {
+            if let k = intern(&metricNames, b[e.pointee.key], tag: e.pointee.keyHash, limit: limit) {
                 key = k
             } else {
                 ok = false

@@ -363,10 +363,10 @@ extension WindowAggregator {
         IOCCore.prefetch(start + 128)
         let slot: UnsafeRawPointer?
         switch e.pointee.kind {
-        case .fieldReport: slot = reportIds.slotAddress(e.pointee.keyHash)
-        case .service: slot = dossierIds.slotAddress(e.pointee.keyHash)
-        case .traffic: slot = trafficSensors.names.slotAddress(e.pointee.keyHash)
-        case .security: slot = securitySensors.names.slotAddress(e.pointee.keyHash)
+        case .fieldReport: slot = reportIds.slotAddress(tag: e.pointee.keyHash)
+        case .service: slot = dossierIds.slotAddress(tag: e.pointee.keyHash)
+        case .traffic: slot = trafficSensors.names.slotAddress(tag: e.pointee.keyHash)
+        case .security: slot = securitySensors.names.slotAddress(tag: e.pointee.keyHash)
         case .metric: slot = nil
         }
         if let slot { IOCCore.prefetch(slot) }
