@@ -505,13 +505,39 @@ private struct ScanCursor {
         }
     }
 
-    /// Scans an array; `pos` is at the `[`.
-    mutating func array() -> Bool {
+    /// One level deeper into a container; false, with `tooDeep` set, past `maxDepth`.
+    @inline(__always)
+    mutating func enterContainer() -> Bool {
         depth += 1
         guard depth <= maxDepth else {
             tooDeep = true
             return false
         }
+        return true
+    }
+
+    /// After an element of a nested container: past a comma (nil: another element follows), or past the container's
+    /// `closing` byte (true, one level up); false for anything else.
+    @inline(__always)
+    mutating func separator(closing: UInt8) -> Bool? {
+        skipWhitespace()
+        guard pos < count else { return false }
+        let c = byte(pos)
+        pos += 1
+        if c == JSONByte.comma {
+            skipWhitespace()
+            return nil
+        }
+        if c == closing {
+            depth -= 1
+            return true
+        }
+        return false
+    }
+
+    /// Scans an array; `pos` is at the `[`.
+    mutating func array() -> Bool {
+        guard enterContainer() else { return false }
         pos += 1
         skipWhitespace()
         guard pos < count else { return false }
@@ -522,28 +548,13 @@ private struct ScanCursor {
         }
         while true {
             guard value() != nil else { return false }
-            skipWhitespace()
-            guard pos < count else { return false }
-            let c = byte(pos)
-            pos += 1
-            if c == JSONByte.comma {
-                skipWhitespace()
-            } else if c == JSONByte.closeBracket {
-                depth -= 1
-                return true
-            } else {
-                return false
-            }
+            if let done = separator(closing: JSONByte.closeBracket) { return done }
         }
     }
 
     /// Scans a nested object; `pos` is at the `{`.
     mutating func object() -> Bool {
-        depth += 1
-        guard depth <= maxDepth else {
-            tooDeep = true
-            return false
-        }
+        guard enterContainer() else { return false }
         pos += 1
         skipWhitespace()
         guard pos < count else { return false }
@@ -561,18 +572,7 @@ private struct ScanCursor {
             pos += 1
             skipWhitespace()
             guard value() != nil else { return false }
-            skipWhitespace()
-            guard pos < count else { return false }
-            let c = byte(pos)
-            pos += 1
-            if c == JSONByte.comma {
-                skipWhitespace()
-            } else if c == JSONByte.closeBrace {
-                depth -= 1
-                return true
-            } else {
-                return false
-            }
+            if let done = separator(closing: JSONByte.closeBrace) { return done }
         }
     }
 
@@ -596,11 +596,7 @@ private struct ScanCursor {
     /// rare nested values. (Through `self`, every step stored the position back, since the member writes might
     /// have changed it as far as the compiler knew.)
     mutating func topObject() -> Bool {
-        depth += 1
-        guard depth <= maxDepth else {
-            tooDeep = true
-            return false
-        }
+        guard enterContainer() else { return false }
         let base = self.base
         let n = count
         let lineFeedEnds = self.lineFeedEnds
