@@ -261,11 +261,7 @@ public struct BatchParser: Sendable {
     ) -> LineOutcome {
         let outcome = validator.validate(raw, base: base, now: now, into: &event, strings: &strings)
         if outcome == .accepted {
-            strings.withUnsafeBytes {
-                let bytes = EventBytes(input: input, strings: $0)
-                classifier.classify(&event, bytes)
-                event.hashKeys(bytes)
-            }
+            classifyAndHash(&event, input: input, strings: &strings)
         }
         return outcome
     }
@@ -288,13 +284,22 @@ public struct BatchParser: Sendable {
                 rest, base: start, now: now, into: &event, strings: &strings)
         else { return nil }
         if outcome == .accepted && length <= maxLine {
-            strings.withUnsafeBytes {
-                let bytes = EventBytes(input: input, strings: $0)
-                classifier.classify(&event, bytes)
-                event.hashKeys(bytes)
-            }
+            classifyAndHash(&event, input: input, strings: &strings)
         }
         return (outcome, length)
+    }
+
+    /// What an accepted event gets after validation: its report category, and the hashes of the keys the aggregator
+    /// interns.
+    @_transparent
+    private mutating func classifyAndHash(
+        _ event: inout Event, input: UnsafeRawBufferPointer, strings: inout [UInt8]
+    ) {
+        strings.withUnsafeBytes {
+            let bytes = EventBytes(input: input, strings: $0)
+            classifier.classify(&event, bytes)
+            event.hashKeys(bytes)
+        }
     }
 
     /// New rules (SIGHUP): classification and the adapters' mapping use them from the next line on.
