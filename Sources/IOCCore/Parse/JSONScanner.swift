@@ -464,12 +464,9 @@ private struct ScanCursor {
             // ASCII fast path: skip sixteen plain bytes at a time (eight near the end), stop at the first byte
             // needing a look.
             if p &+ 16 <= n {
-                let mask = JSONByte.stringSpecialMask16(base + p)
-                if mask == 0 {
-                    p &+= 16
-                    continue
-                }
-                p &+= mask.trailingZeroBitCount
+                let run = JSONByte.plainRun16(base + p)
+                p &+= run
+                if run == 16 { continue }
             } else {
                 p = ScanCursor.tailPlainEnd(base, from: p, end: n)
             }

@@ -142,6 +142,61 @@ enum JSONByte {
         #endif
     }
 
+    /// How many of the sixteen bytes at `p` a string scan can pass over without a closer look: plain ASCII, and
+    /// (on x86-64) well-formed two- and three-byte UTF-8 letters whole. 16 when all of them; otherwise the byte at
+    /// the returned offset needs the byte-by-byte look (`"`, `\`, a control byte, a non-ASCII byte the fast check
+    /// does not vouch for), and the offset is never inside a multi-byte sequence.
+    ///
+    /// The fast check vouches for the forms that Vietnamese text is made of: a lead C2–DF followed by one
+    /// continuation byte (80–BF), and a lead E1–EC or EE–EF followed by two, all within the sixteen bytes. The
+    /// leads with narrower second bytes (E0, ED: overlong forms and surrogates), four-byte sequences and
+    /// everything invalid are left to the full check at the returned offset; what it accepts is exactly what the
+    /// byte-by-byte path accepts.
+    @inline(__always)
+    static func plainRun16(_ p: UnsafeRawPointer) -> Int {
+        let mask = stringSpecialMask16(p)
+        if mask == 0 { return 16 }
+        let first = mask.trailingZeroBitCount
+        #if arch(x86_64)
+        if p.load(fromByteOffset: first, as: UInt8.self) >= 0x80 { return utf8Run16(p, first: first) }
+        #endif
+        return first
+    }
+
+    #if arch(x86_64)
+    /// `plainRun16` when the first byte needing a look is the non-ASCII one at `first`: the letters from there on
+    /// that are well-formed two- and three-byte sequences, by masks over the sixteen bytes (SSE2).
+    @inline(__always)
+    static func utf8Run16(_ p: UnsafeRawPointer, first: Int) -> Int {
+        let v = _mm_loadu_si128(p.assumingMemoryBound(to: __m128i.self))
+        @inline(__always) func bits(_ m: __m128i) -> UInt32 { UInt32(truncatingIfNeeded: _mm_movemask_epi8(m)) }
+        @inline(__always) func splat(_ b: UInt8) -> __m128i { _mm_set1_epi8(CChar(bitPattern: b)) }
+        // Signed compares: 0x80–0xFF are -128…-1.
+        let ascii = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, splat(0x22)), _mm_cmpeq_epi8(v, splat(0x5C))),
+            _mm_cmpeq_epi8(_mm_min_epu8(v, splat(0x1F)), v))  // `"`, `\`, 00–1F
+        let continuation = bits(_mm_cmplt_epi8(v, splat(0xC0)))  // 80–BF
+        let lead2 = bits(_mm_and_si128(_mm_cmpgt_epi8(v, splat(0xC1)), _mm_cmplt_epi8(v, splat(0xE0))))  // C2–DF
+        let lead3 = bits(
+            _mm_andnot_si128(
+                _mm_cmpeq_epi8(v, splat(0xED)),
+                _mm_and_si128(_mm_cmpgt_epi8(v, splat(0xE0)), _mm_cmplt_epi8(v, splat(0xF0)))))  // E1–EF but ED
+        let high = bits(v)
+        // Stop at the first byte needing a look, and before a sequence it would cut (a lead one or two bytes
+        // before it, or before the sixteen bytes' end).
+        let stop = bits(ascii) | (high & ~(continuation | lead2 | lead3)) | 0x1_0000
+        var end = stop.trailingZeroBitCount
+        let endBit: UInt32 = 1 << end
+        let cut = (lead2 | lead3) & (endBit >> 1) | lead3 & (endBit >> 2)
+        if cut != 0 { end = cut.trailingZeroBitCount }
+        let inside = (UInt32(1) << end) &- 1
+        // Every continuation byte before `end` where a lead before `end` puts one, and nowhere else: every such
+        // lead's sequence complete before `end`.
+        let expected = ((lead2 | lead3) & inside) << 1 | (lead3 & inside) << 2
+        return continuation & inside == expected && end > first ? end : first
+    }
+    #endif
+
     /// A mask with the high bit set in every byte of the little-endian word `w` that needs a closer look inside a
     /// string: `"`, `\`, a control byte (< 0x20) or a non-ASCII byte (>= 0x80). The lowest set bit is exact (the
     /// borrow tricks can only produce false positives above a true one), so `trailingZeroBitCount >> 3` is the

@@ -512,4 +512,53 @@ struct JSONValueTests {
         let error = JSONSyntaxError(offset: 4, line: 2, column: 3, message: "invalid UTF-8 in a string")
         #expect(error.description == "line 2, column 3: invalid UTF-8 in a string")
     }
+
+    /// Byte sequences of one to four bytes around every UTF-8 boundary: leads of each class followed by bytes at
+    /// the edges of the continuation range and beyond it.
+    static let utf8Probes: [[UInt8]] = {
+        let edges: [UInt8] = [
+            0x00, 0x1F, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xE1, 0xED, 0xF0, 0xFF,
+        ]
+        var probes: [[UInt8]] = (0x80...0xFF).map { [UInt8($0)] }
+        for lead in 0xC0...0xDF { for b in edges { probes.append([UInt8(lead), b]) } }
+        for lead in 0xE0...0xEF { for b in edges { for c in edges { probes.append([UInt8(lead), b, c]) } } }
+        for lead in 0xF0...0xF7 {
+            for b in edges {
+                for c: UInt8 in [0x41, 0x80, 0xBF] {
+                    for d: UInt8 in [0x41, 0x80, 0xBF] {
+                        probes.append([UInt8(lead), b, c, d])
+                    }
+                }
+            }
+        }
+        // Two letters back to back (the sixteen-byte masks see them together), and a letter cut by the quote.
+        probes += [
+            [0xC3, 0xA9, 0xE1, 0xBB, 0x87], [0xE1, 0xBB, 0x87, 0xC3, 0xA9], [0xE1, 0xBB, 0xC3, 0xA9],
+            [0xC3, 0xE1, 0xBB, 0x87],
+        ]
+        return probes
+    }()
+
+    @Test("Multi-byte letters at every place of the sixteen-byte string steps: accepted exactly when well-formed")
+    func utf8AtEveryOffset() {
+        var checked = 0
+        for probe in Self.utf8Probes {
+            for offset in 0..<20 {
+                for tail: [UInt8] in [[], Array("ệ ab".utf8), Array("bcdefghijklmnopqrstu".utf8)] {
+                    let content = [UInt8](repeating: 0x61, count: offset) + probe + tail
+                    let valid = String(validating: content, as: UTF8.self) != nil && !content.contains { $0 < 0x20 }
+                    let object = Array(#"{"k":""#.utf8) + content + Array(#""}"#.utf8)
+                    let (result, members) = JSONTestBytes.scan(object)
+                    #expect((result == .object) == valid, "\(content) in an object")
+                    if valid, let member = members.first {
+                        #expect(Int(member.valueEnd - member.valueStart) == content.count, "\(content)")
+                    }
+                    let array = Array(#"[1,""#.utf8) + content + Array(#""]"#.utf8)
+                    #expect((JSONTestBytes.scan(array).0 == .notObject(.array)) == valid, "\(content) in an array")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 100_000)
+    }
 }
