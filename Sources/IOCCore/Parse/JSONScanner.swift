@@ -461,8 +461,8 @@ private struct ScanCursor {
         @inline(__always) func byte(_ offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
         var p = start
         while true {
-            // ASCII fast path: skip sixteen plain bytes at a time (eight near the end), stop at the first byte
-            // needing a look.
+            // Fast path: pass over sixteen bytes at a time (eight near the end) of plain ASCII and well-formed
+            // two- and three-byte letters, stop at the first byte needing a look.
             if p &+ 16 <= n {
                 let run = JSONByte.plainRun16(base + p)
                 p &+= run
