@@ -541,9 +541,10 @@ enum IOCCommand {
     static let benchHelp = """
         OVERVIEW: Measure end-to-end throughput and latency on a generated feed.
 
-        Generates the feed in memory (so the disk is not what is measured), runs the whole pipeline of 'ioc run'
-        on it and prints events/s, MB/s, busy time per stage, read→applied latency and peak memory. A progress
-        line is shown on stderr while it runs (when stderr is a terminal).
+        Generates the feed in memory (so the disk is not what is measured), its event time starting at 00:00 UTC
+        yesterday (the same counts on every run), runs the whole pipeline of 'ioc run' on it and prints events/s,
+        MB/s, busy time per stage, read→applied latency and peak memory. A progress line is shown on stderr while
+        it runs (when stderr is a terminal).
 
         USAGE: \(benchUsage)
 

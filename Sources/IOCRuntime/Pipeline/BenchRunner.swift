@@ -62,7 +62,7 @@ public enum BenchRunner {
     public static func run(_ options: BenchOptions) -> BenchResult {
         // 1. The feed, in memory, so the disk is not what is measured.
         let t0 = monotonicNanoseconds()
-        var generatorOptions = FeedGenerator.Options(start: wallClockNanoseconds() - 86_400_000_000_000)
+        var generatorOptions = FeedGenerator.Options(start: benchStart(now: wallClockNanoseconds()))
         generatorOptions.seed = options.seed
         generatorOptions.events = options.events
         generatorOptions.badRatio = options.badRatio
@@ -122,6 +122,16 @@ public enum BenchRunner {
             parseSeconds: stats.parseSeconds, applySeconds: stats.applySeconds, workers: workers,
             latencyP50: stats.latency(0.5), latencyP99: stats.latency(0.99), latencyMax: stats.latency(1.0),
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, counts: aggregator.counts, snapshots: output.snapshots)
+    }
+
+    /// Where the generated feed's event time starts: 00:00 UTC (07:00 in Hanoi, the morning rush) of the day before
+    /// `now`'s, 24 to 48 hours back, so the feed is in the past, and its events fall on the same places of their
+    /// windows whenever it runs: the same options give the same counts (accepted, late, snapshots) on every run,
+    /// not only the same lines.
+    public static func benchStart(now: Int64) -> Int64 {
+        let day: Int64 = 86_400_000_000_000
+        let dayBefore = now - day
+        return (dayBefore >= 0 ? dayBefore / day : (dayBefore - day + 1) / day) * day
     }
 
     /// The human table.

@@ -93,3 +93,35 @@ struct PipelineDeterminismTests {
         #expect(deadLetters.filter { $0 == firstBad }.count == 2)
     }
 }
+
+@Suite("ioc bench")
+struct BenchRunnerTests {
+    @Test("The generated feed starts at 00:00 UTC a day or two before now")
+    func startsAtMidnight() {
+        let day: Int64 = 86_400_000_000_000
+        // 2026-12-02T05:45:00Z and 23:59:59Z: both give 2026-12-01T00:00:00Z.
+        let midnight = Int64(1_796_083_200) * 1_000_000_000
+        #expect(Timestamp.string(midnight) == "2026-12-01T00:00:00Z")
+        #expect(BenchRunner.benchStart(now: midnight + day + 20_700_000_000_000) == midnight)
+        #expect(BenchRunner.benchStart(now: midnight + 2 * day - 1) == midnight)
+        #expect(BenchRunner.benchStart(now: midnight + 2 * day) == midnight + day)
+        #expect(BenchRunner.benchStart(now: 0) == -day)
+    }
+
+    @Test("Two runs of the same options give the same counts, late lines and snapshots included")
+    func sameCountsEveryRun() {
+        var options = BenchOptions()
+        options.events = 100_000
+        options.progress = false
+        options.workers = 2
+        options.batchSize = 64 << 10
+        let first = BenchRunner.run(options)
+        let second = BenchRunner.run(options)
+        #expect(first.events == 100_000)
+        #expect(first.counts.late > 0, "the feed's mild disorder makes some lines late")
+        #expect(first.counts.accepted == second.counts.accepted)
+        #expect(first.counts.late == second.counts.late)
+        #expect(first.snapshots == second.snapshots)
+        #expect(first.bytes == second.bytes)
+    }
+}
