@@ -188,8 +188,9 @@ public struct FeedGenerator {
     @inline(__always)
     private func seconds(_ s: Double) -> Int64 { Int64(s * 1e9) }
 
+    /// `a / b` rounded towards negative infinity.
     @inline(__always)
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }

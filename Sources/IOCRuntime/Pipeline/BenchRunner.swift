@@ -130,8 +130,7 @@ public enum BenchRunner {
     /// not only the same lines.
     public static func benchStart(now: Int64) -> Int64 {
         let day: Int64 = 86_400_000_000_000
-        let dayBefore = now - day
-        return (dayBefore >= 0 ? dayBefore / day : (dayBefore - day + 1) / day) * day
+        return FeedGenerator.floorDiv(now - day, day) * day
     }
 
     /// The human table.
