@@ -625,11 +625,14 @@ private struct ScanCursor {
             // The sixteen bytes from the key on, when this place has remembered keys to compare them with.
             let place = index < ShapeKeys.perShape ? shape + 2 &* index : nil
             let bytes = place == nil ? nil : ScanCursor.sixteenBytes(base, n, at: keyStart)
+            // The value's first byte, when the key's match already covered it.
+            var first: UInt8 = 0
             if let place, let bytes, let expected = ShapeKeys.match(place, bytes) {
                 // The same bytes as a key already validated, closing quote and colon included: valid as they stand.
                 keyEnd = keyStart &+ expected.pointee.length &- 2
                 fieldHint = expected.pointee.field
                 p = keyEnd &+ 2
+                first = expected.pointee.valueQuote
             } else {
                 let end = ScanCursor.stringEnd(base, n, from: keyStart, hasEscapes: &keyHasEscapes)
                 guard end >= 0 else { return false }
@@ -637,16 +640,20 @@ private struct ScanCursor {
                 p = whitespaceEnd(end)
                 guard p < n && byte(p) == JSONByte.colon else { return false }
                 if let place, let bytes, !keyHasEscapes, p == end, p &+ 1 &- keyStart <= 16 {
-                    fieldHint = ShapeKeys.record(place, bytes, key: base + keyStart, length: p &+ 1 &- keyStart)
+                    let opensString = p &+ 2 &- keyStart <= 16 && p &+ 1 < n && byte(p &+ 1) == JSONByte.quote
+                    fieldHint = ShapeKeys.record(
+                        place, bytes, key: base + keyStart, length: p &+ 1 &- keyStart, opensString: opensString)
                 }
                 p &+= 1
             }
-            p = whitespaceEnd(p)
+            if first == 0 {
+                p = whitespaceEnd(p)
+                first = p < n ? byte(p) : 0
+            }
             let valueStart: Int
             let valueEnd: Int
             var valueHasEscapes = false
             let type: JSONType
-            let first = p < n ? byte(p) : 0
             if first == JSONByte.quote {
                 // Most values are strings, and most others numbers: scanned here rather than through `value()`.
                 let end = ScanCursor.stringEnd(base, n, from: p &+ 1, hasEscapes: &valueHasEscapes)
@@ -688,6 +695,11 @@ private struct ScanCursor {
                     first: valueEnd > valueStart ? byte(valueStart) : 0, count: valueEnd &- valueStart)
             }
             index &+= 1
+            // Most members are followed straight by `,"`: the next key's quote.
+            if p &+ 2 <= n && UInt16(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt16.self)) == 0x222C {
+                p &+= 1
+                continue
+            }
             p = whitespaceEnd(p)
             guard p < n else { return false }
             let c = byte(p)
@@ -869,10 +881,12 @@ final class MemberStorage: @unchecked Sendable {
     }
 }
 
-/// One expected top-level key: its bytes, closing quote and colon included (at most 16), as two masked words.
+/// One expected top-level key: its bytes, closing quote and colon included, and the opening quote of its value when
+/// that line's value was a string right after the colon (at most 16 bytes), as two masked words.
 ///
 /// Every entry holds the bytes of a key some line had and the scanner validated, or, before that, `":` (the empty
-/// key, also valid): so bytes that match an entry are a valid key as they stand, whatever they are.
+/// key, also valid): so bytes that match an entry are a valid key as they stand, whatever they are, and when the
+/// entry has `valueQuote`, the value that follows is a string starting right there.
 struct ShapeKey {
     var words: (UInt64, UInt64) = (0x3A22, 0)
     var masks: (UInt64, UInt64) = (0xFFFF, 0)
@@ -880,6 +894,8 @@ struct ShapeKey {
     var length = 2
     /// The native field the key names (`Field.index`), or -1.
     var field: Int8 = -1
+    /// `"` when the compared bytes go on with the opening quote of a string value right after the colon, else 0.
+    var valueQuote: UInt8 = 0
 
     /// Whether `bytes` (sixteen input bytes as little-endian words, zero past the input's end) start with this
     /// key, its quote and its colon. No key, quote or colon holds a zero byte, so the zeros never match.
@@ -889,13 +905,16 @@ struct ShapeKey {
     }
 
     /// Remembers the first `length` (2...16) of `bytes`: a key the scanner just validated (no escapes, at `key`),
-    /// its closing quote and its colon. Returns the native field it names (`Field.index`), or -1.
-    mutating func record(_ bytes: (UInt64, UInt64), key: UnsafeRawPointer, length: Int) -> Int8 {
+    /// its closing quote and its colon, and with `opensString` the byte after them too, a string value's opening
+    /// quote (`length` + 1 at most 16). Returns the native field it names (`Field.index`), or -1.
+    mutating func record(_ bytes: (UInt64, UInt64), key: UnsafeRawPointer, length: Int, opensString: Bool) -> Int8 {
         field = Field.lookup(UnsafeRawBufferPointer(start: key, count: length - 2)).map { Int8($0.rawValue) } ?? -1
         func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? .max : bytes <= 0 ? 0 : (1 << UInt64(bytes * 8)) - 1 }
-        masks = (mask(length), mask(length - 8))
+        let compared = opensString ? length + 1 : length
+        masks = (mask(compared), mask(compared - 8))
         words = (bytes.0 & masks.0, bytes.1 & masks.1)
         self.length = length
+        valueQuote = opensString ? JSONByte.quote : 0
         return field
     }
 }
@@ -938,10 +957,11 @@ struct ShapeKeys: ~Copyable {
 
     /// Remembers a key at `place` (see `ShapeKey.record`), the pair's older entry making room.
     static func record(
-        _ place: UnsafeMutablePointer<ShapeKey>, _ bytes: (UInt64, UInt64), key: UnsafeRawPointer, length: Int
+        _ place: UnsafeMutablePointer<ShapeKey>, _ bytes: (UInt64, UInt64), key: UnsafeRawPointer, length: Int,
+        opensString: Bool
     ) -> Int8 {
         place[1] = place[0]
-        return place.pointee.record(bytes, key: key, length: length)
+        return place.pointee.record(bytes, key: key, length: length, opensString: opensString)
     }
 
     /// The shape for lines whose first value has this first byte and length (a string's content; any other
