@@ -361,6 +361,23 @@ struct JSONStringTests {
         #expect(Array(long.utf8).withUnsafeBytes { JSONString.equals($0, "a-rather-long-key-name") })
         #expect(!Array(long.utf8).withUnsafeBytes { JSONString.equals($0, "a-rather-long-key-namE") })
         #expect([UInt8]().withUnsafeBytes { JSONString.equals($0, "") })
+        // Every length through two words and a tail, a difference at each byte.
+        let literals: [StaticString] = [
+            "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghij",
+            "abcdefghijk", "abcdefghijkl", "abcdefghijklm", "abcdefghijklmn", "abcdefghijklmno", "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+        ]
+        for literal in literals {
+            let bytes = literal.withUTF8Buffer { Array($0) }
+            #expect(bytes.withUnsafeBytes { JSONString.equals($0, literal) }, "\(literal)")
+            for i in bytes.indices {
+                var changed = bytes
+                changed[i] ^= 0x20
+                #expect(!changed.withUnsafeBytes { JSONString.equals($0, literal) }, "\(literal) at \(i)")
+            }
+            #expect(!(bytes + [0x61]).withUnsafeBytes { JSONString.equals($0, literal) }, "\(literal) longer")
+            #expect(!bytes.dropLast().withUnsafeBytes { JSONString.equals($0, literal) }, "\(literal) shorter")
+        }
     }
 }
 
