@@ -161,9 +161,9 @@ public enum JSONNumber {
                 let d = base.load(fromByteOffset: i, as: UInt8.self) &- JSONByte.zero
                 guard d < 10 else { break }
                 digits = digits &* 10 &+ UInt64(d)
-                i += 1
+                i &+= 1
             }
-            return i - first
+            return i &- first
         }
         let integerDigits = run()
         guard integerDigits > 0 else { return nil }
@@ -205,10 +205,10 @@ public enum JSONNumber {
             let c = base.load(fromByteOffset: i, as: UInt8.self)
             guard JSONByte.isDigit(c) else { return .notInteger }  // '.', 'e', 'E' or a stray byte
             if !tooLarge {
-                magnitude = magnitude * 10 + UInt64(c &- JSONByte.zero)  // <= 2^53 * 10 + 9: no overflow
+                magnitude = magnitude &* 10 &+ UInt64(c &- JSONByte.zero)  // <= 2^53 * 10 + 9: no overflow
                 tooLarge = magnitude > maxExactInteger
             }
-            i += 1
+            i &+= 1
         }
         if tooLarge { return .outOfRange }
         let value = Int64(magnitude)
