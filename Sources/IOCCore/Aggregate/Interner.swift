@@ -31,37 +31,45 @@ public struct Interner: Sendable {
         mask = size - 1
     }
 
-    /// A 64-bit hash of `bytes` (8 bytes a step).
+    /// A 64-bit hash of `bytes`: eight bytes a step, the last step the last eight bytes (overlapping the one
+    /// before); a key under eight bytes as one or two overlapping loads. No key bytes are read one by one beyond
+    /// three.
+    ///
+    /// Distinct keys of one length give distinct words to mix (the loads together cover every byte), and the length
+    /// is in the seed. Only this process's interners use it: no hash is written anywhere.
     ///
     /// - Complexity: O(n); does not allocate.
     @inline(__always)
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var i = 0
         let n = bytes.count
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
         guard let base = bytes.baseAddress else { return h }
-        while i + 8 <= n {
-            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 31
-            i += 8
+        @inline(__always) func word(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
         }
-        if i < n {
-            var w: UInt64 = 0
-            if n >= 8 {
-                // The last eight bytes, overlapping the words already mixed in: one load instead of a byte loop.
-                w = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            } else {
-                var shift: UInt64 = 0
-                while i < n {
-                    w |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << shift
-                    shift += 8
-                    i += 1
-                }
+        let last: UInt64
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 < n {
+                h = (h ^ word(i)) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+                i &+= 8
             }
-            h = (h ^ w) &* 0x94D0_49BB_1331_11EB
-            h ^= h >> 29
+            last = word(n &- 8)
+        } else if n >= 4 {
+            let low = UInt32(littleEndian: base.loadUnaligned(as: UInt32.self))
+            let high = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
+            last = UInt64(low) | UInt64(high) << 32
+        } else if n > 0 {
+            @inline(__always) func byte(_ offset: Int) -> UInt64 {
+                UInt64(base.load(fromByteOffset: offset, as: UInt8.self))
+            }
+            last = byte(0) | byte(n >> 1) << 8 | byte(n &- 1) << 16
+        } else {
+            last = 0
         }
+        h = (h ^ last) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
         h = (h ^ (h >> 32)) &* 0xD6E8_FEB8_6659_FD93
         return h ^ (h >> 32)
     }

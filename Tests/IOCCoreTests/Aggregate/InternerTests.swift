@@ -17,6 +17,28 @@ struct InternerTests {
         #expect(interner.count == 10_000)
     }
 
+    @Test("The hash reads every byte of a key of any length, and the length")
+    func hashReadsEveryByte() {
+        func hash(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { Interner.hash($0) } }
+        var seen: Set<UInt64> = []
+        for n in 0...40 {
+            let key = (0..<n).map { UInt8(0x41 + $0 % 26) }
+            let h = hash(key)
+            #expect(seen.insert(h).inserted, "length \(n) collides with a shorter prefix")
+            for i in 0..<n {
+                var changed = key
+                changed[i] ^= 0x01
+                #expect(hash(changed) != h, "byte \(i) of \(n) not read")
+            }
+        }
+        // Interned keys of every short length stay distinct and findable.
+        var interner = Interner()
+        let keys = (0...24).flatMap { n in (0..<4).map { String(repeating: "x", count: n) + String($0) } }
+        let ids = keys.map { interner.intern($0) }
+        #expect(Set(ids).count == keys.count)
+        for (key, id) in zip(keys, ids) { #expect(interner.intern(key) == id) }
+    }
+
     @Test func findDoesNotInsert() {
         var interner = Interner()
         "Quận 1".utf8.withContiguousStorageIfAvailable { #expect(interner.find(UnsafeRawBufferPointer($0)) == nil) }
