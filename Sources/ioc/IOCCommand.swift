@@ -122,7 +122,7 @@ enum IOCCommand {
                     options.maxFuture = try duration(
                         name, scanner.value(for: name, inline: inline), positive: false)
                 case "--max-line":
-                    options.maxLine = try count(name, scanner.value(for: name, inline: inline))
+                    options.maxLine = try byteCount(name, scanner.value(for: name, inline: inline))
                 case "--max-keys":
                     options.maxKeys = try count(name, scanner.value(for: name, inline: inline))
                 case "--snapshots":
@@ -148,7 +148,7 @@ enum IOCCommand {
                 case "--threads":
                     options.workers = try count(name, scanner.value(for: name, inline: inline))
                 case "--batch-size":
-                    options.batchSize = try count(name, scanner.value(for: name, inline: inline))
+                    options.batchSize = try byteCount(name, scanner.value(for: name, inline: inline))
                 case "--listen":
                     options.listen.append(try address(name, scanner.value(for: name, inline: inline)))
                 case "--publish":
@@ -208,6 +208,19 @@ enum IOCCommand {
     static func count(_ name: String, _ text: String) throws(CLIError) -> Int {
         guard let n = Int(text), n > 0 else {
             throw CLIError("The value '\(text)' is invalid for '\(name) <n>': expected a positive integer")
+        }
+        return n
+    }
+
+    /// The most `--max-line` and `--batch-size` take: a batch's byte offsets must stay below 2^31 (the event's
+    /// string references keep their top bit for the batch's own string store), and a longer line is one batch.
+    static let maxByteCount = 1 << 30
+
+    /// A positive byte count of at most 1 GiB (`maxByteCount`).
+    static func byteCount(_ name: String, _ text: String) throws(CLIError) -> Int {
+        let n = try count(name, text)
+        guard n <= maxByteCount else {
+            throw CLIError("The value '\(text)' is invalid for '\(name) <n>': at most 1073741824 bytes (1 GiB)")
         }
         return n
     }
@@ -319,7 +332,7 @@ enum IOCCommand {
                 case "--threads":
                     options.workers = try count(name, scanner.value(for: name, inline: inline))
                 case "--batch-size":
-                    options.batchSize = try count(name, scanner.value(for: name, inline: inline))
+                    options.batchSize = try byteCount(name, scanner.value(for: name, inline: inline))
                 case "--json":
                     options.json = true
                 default:
@@ -496,13 +509,13 @@ enum IOCCommand {
           --summary               Print one line per closed window and the final counts on stderr.
           --totals <path>         End-of-run totals as JSON: counts, rejections by reason, accepted events
                                   per kind and per kind and district.
-          --max-line <n>          Longest accepted line in bytes. (default: 1048576)
+          --max-line <n>          Longest accepted line in bytes, at most 1 GiB. (default: 1048576)
           --max-keys <n>          Most tracked keys (ids, sensors, districts...). (default: 1000000)
           --max-future <duration> Reject events this far ahead of the wall clock. (default: 5m)
           --when-full <mode>      When the parse stage is full: block (lose nothing) or drop (drop the newest
                                   lines, counted in pipeline.dropped). (default: block)
           --threads <n>           Parse workers. (default: one per core)
-          --batch-size <n>        Bytes handed between stages at a time. (default: 524288)
+          --batch-size <n>        Bytes handed between stages at a time, at most 1 GiB. (default: 524288)
           -h, --help              Show help information.
 
         Durations are written 500ms, 30s, 5m, 1h. Exit status: 0 on success, 64 on bad flags, rules or
@@ -553,7 +566,7 @@ enum IOCCommand {
           --seed <n>              Random seed of the feed. (default: 42)
           --bad <ratio>           Share of invalid lines. (default: 0)
           --threads <n>           Parse workers. (default: one per core)
-          --batch-size <n>        Bytes handed between stages at a time. (default: 524288)
+          --batch-size <n>        Bytes handed between stages at a time, at most 1 GiB. (default: 524288)
           --json                  Print one JSON object instead of the table.
           -h, --help              Show help information.
 

@@ -38,6 +38,18 @@ struct CLITests {
             (["run", "--lateness"], "Error: Missing value for '--lateness'"),
             (["run", "--max-line", "-5"], "Error: The value '-5' is invalid for '--max-line <n>'"),
             (
+                ["run", "--max-line", "1073741825"],
+                "Error: The value '1073741825' is invalid for '--max-line <n>': at most 1073741824 bytes (1 GiB)"
+            ),
+            (
+                ["run", "--batch-size", "3000000000"],
+                "Error: The value '3000000000' is invalid for '--batch-size <n>': at most 1073741824 bytes (1 GiB)"
+            ),
+            (
+                ["bench", "--batch-size", "2147483648"],
+                "Error: The value '2147483648' is invalid for '--batch-size <n>': at most 1073741824 bytes (1 GiB)"
+            ),
+            (
                 ["run", "/no/such/feed.ndjson"],
                 "Error: cannot read input '/no/such/feed.ndjson': No such file or directory"
             ),
