@@ -83,6 +83,13 @@ public struct Interner: Sendable {
     @inline(__always)
     public static func hash(tag: UInt32) -> UInt64 { UInt64(tag) << 32 }
 
+    /// Room for `keys` keys of `bytes` bytes in all without growing the spans or the arena (address space only
+    /// until keys arrive; the slot table still grows with the keys, since its slots are written when it does).
+    mutating func reserve(keys: Int, bytes: Int) {
+        spans.reserveCapacity(keys)
+        arena.reserveCapacity(bytes)
+    }
+
     /// The id of `bytes`, if interned.
     ///
     /// - Complexity: O(n) expected; does not allocate.
