@@ -204,27 +204,7 @@ public struct Interner: Sendable {
         guard Int(span & 0xFFFF_FFFF) == bytes.count else { return false }
         if bytes.count == 0 { return true }
         let start = Int(span >> 32)
-        return arena.withUnsafeBytes { Interner.equal($0.baseAddress! + start, bytes.baseAddress!, bytes.count) }
-    }
-
-    /// Byte equality of two ranges of `n` bytes, eight at a time and the rest as one word that overlaps the last
-    /// one compared: keys are short, and a call to `memcmp` costs more than comparing them.
-    @inline(__always)
-    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-        @inline(__always) func same<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> Bool {
-            a.loadUnaligned(fromByteOffset: offset, as: T.self) == b.loadUnaligned(fromByteOffset: offset, as: T.self)
-        }
-        if n < 8 {
-            if n >= 4 { return same(0, UInt32.self) && same(n - 4, UInt32.self) }
-            if n >= 2 { return same(0, UInt16.self) && same(n - 2, UInt16.self) }
-            return n == 0 || same(0, UInt8.self)
-        }
-        var i = 0
-        while i + 8 < n {
-            if !same(i, UInt64.self) { return false }
-            i += 8
-        }
-        return same(n - 8, UInt64.self)
+        return arena.withUnsafeBytes { bytesEqual($0.baseAddress! + start, bytes.baseAddress!, bytes.count) }
     }
 
     /// The home slot of a hash, before masking: the tag's bits, so that `grow()` can find it from a slot alone.

@@ -11,6 +11,27 @@ extension UnsafeMutablePointer {
     }
 }
 
+/// Byte equality of two ranges of `n` bytes, eight at a time and the rest as one word that overlaps the last one
+/// compared (under eight bytes, two overlapping words of four or two): keys and literals are short, and a call to
+/// `memcmp` costs more than comparing them.
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    @inline(__always) func same<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> Bool {
+        a.loadUnaligned(fromByteOffset: offset, as: T.self) == b.loadUnaligned(fromByteOffset: offset, as: T.self)
+    }
+    if n < 8 {
+        if n >= 4 { return same(0, UInt32.self) && same(n &- 4, UInt32.self) }
+        if n >= 2 { return same(0, UInt16.self) && same(n &- 2, UInt16.self) }
+        return n == 0 || same(0, UInt8.self)
+    }
+    var i = 0
+    while i &+ 8 < n {
+        if !same(i, UInt64.self) { return false }
+        i &+= 8
+    }
+    return same(n &- 8, UInt64.self)
+}
+
 /// LLVM's prefetch intrinsic (`prefetcht0` on x86-64): Swift has no spelling of its own for it.
 @_silgen_name("llvm.prefetch.p0")
 private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cache: Int32)

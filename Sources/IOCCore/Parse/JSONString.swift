@@ -54,24 +54,7 @@ public enum JSONString {
             let n = lit.count
             guard raw.count == n else { return false }
             guard n > 0, let a = raw.baseAddress, let b = lit.baseAddress else { return true }
-            let l = UnsafeRawPointer(b)
-            @inline(__always) func same<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> Bool {
-                a.loadUnaligned(fromByteOffset: offset, as: T.self)
-                    == l.loadUnaligned(fromByteOffset: offset, as: T.self)
-            }
-            if n >= 8 {
-                // Eight bytes at a time, then the last eight (overlapping the words already compared).
-                var i = 0
-                while i + 8 <= n {
-                    if !same(i, UInt64.self) { return false }
-                    i += 8
-                }
-                return i == n || same(n - 8, UInt64.self)
-            }
-            // Four to seven bytes as two overlapping words; fewer one by one.
-            if n >= 4 { return same(0, UInt32.self) && same(n - 4, UInt32.self) }
-            for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b[i] { return false }
-            return true
+            return bytesEqual(a, UnsafeRawPointer(b), n)
         }
     }
 }

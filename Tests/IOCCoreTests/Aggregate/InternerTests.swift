@@ -53,7 +53,7 @@ struct InternerTests {
     @Test("Key comparison looks at every byte, whatever the length")
     func equalSeesEveryByte() {
         func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-            a.withUnsafeBytes { a in b.withUnsafeBytes { b in Interner.equal(a.baseAddress!, b.baseAddress!, a.count) }
+            a.withUnsafeBytes { a in b.withUnsafeBytes { b in bytesEqual(a.baseAddress!, b.baseAddress!, a.count) }
             }
         }
         for n in 1...24 {
