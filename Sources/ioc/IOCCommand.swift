@@ -212,15 +212,12 @@ enum IOCCommand {
         return n
     }
 
-    /// The most `--max-line` and `--batch-size` take: a batch's byte offsets must stay below 2^31 (the event's
-    /// string references keep their top bit for the batch's own string store), and a longer line is one batch.
-    static let maxByteCount = 1 << 30
-
-    /// A positive byte count of at most 1 GiB (`maxByteCount`).
+    /// A positive byte count of at most `Batch.maxBytes` (1 GiB), for `--max-line` and `--batch-size`.
     static func byteCount(_ name: String, _ text: String) throws(CLIError) -> Int {
         let n = try count(name, text)
-        guard n <= maxByteCount else {
-            throw CLIError("The value '\(text)' is invalid for '\(name) <n>': at most 1073741824 bytes (1 GiB)")
+        guard n <= Batch.maxBytes else {
+            throw CLIError(
+                "The value '\(text)' is invalid for '\(name) <n>': at most \(Batch.maxBytes) bytes (1 GiB)")
         }
         return n
     }

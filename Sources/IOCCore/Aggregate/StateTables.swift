@@ -34,10 +34,10 @@ struct DueHeap: Sendable {
     private(set) var items: [(due: Int64, id: Int32)] = []
 
     var isEmpty: Bool { items.isEmpty }
+    var top: (due: Int64, id: Int32)? { items.first }
 
     /// Room for `n` items without growing (address space only until they arrive).
     mutating func reserve(_ n: Int) { items.reserveCapacity(n) }
-    var top: (due: Int64, id: Int32)? { items.first }
 
     /// - Complexity: O(log n); allocates only on amortised growth.
     mutating func push(_ due: Int64, _ id: Int32) {

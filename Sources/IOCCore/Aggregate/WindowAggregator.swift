@@ -199,6 +199,8 @@ public final class WindowAggregator {
         dossiers.reserveCapacity(room)
         reportDue.reserve(room)
         dossierDue.reserve(room)
+        // Key bytes for ids of about the usual lengths (`PA-2026-000001`, `000.00.30.H26-261101-000001`); longer
+        // ones only grow the arena sooner.
         reportIds.reserve(keys: room, bytes: room * 16)
         dossierIds.reserve(keys: room, bytes: room * 32)
     }

@@ -20,6 +20,11 @@ public enum BatchOutcome: Sendable {
 /// to the reader. One object makes the whole trip, so nothing is copied or allocated per line once the pool is
 /// warm.
 public final class Batch: @unchecked Sendable {
+    /// The most bytes a batch may be asked to hold (`--batch-size`) and the longest line it may have to hold
+    /// whole (`--max-line`): an event's string references (`ByteRef`) are offsets into its batch below 2^31, the
+    /// top bit marking the batch's own string store.
+    public static let maxBytes = 1 << 30
+
     /// Input bytes: whole lines (the last one of a source may lack its `\n`).
     public private(set) var storage: UnsafeMutableRawBufferPointer
     public var count = 0

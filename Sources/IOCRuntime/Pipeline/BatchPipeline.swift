@@ -149,6 +149,9 @@ final class BatchPipeline: @unchecked Sendable {
         inputs: [InputSource], rules: Rules, options: RunOptions, stop: StopFlag, stats: PipelineStats? = nil,
         live: LiveInputs? = nil
     ) {
+        precondition(
+            options.batchSize <= Batch.maxBytes && options.maxLine <= Batch.maxBytes,
+            "batch size and longest line are at most Batch.maxBytes")
         self.stop = stop
         self.stats = stats
         let workerCount = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
