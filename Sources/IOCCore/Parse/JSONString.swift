@@ -121,13 +121,21 @@ enum JSONByte {
             _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)))
         return UInt32(truncatingIfNeeded: _mm_movemask_epi8(special))
         #else
+        return stringSpecialMask16Words(p)
+        #endif
+    }
+
+    /// `stringSpecialMask16` without SSE2, from two `stringSpecialMask` words: what other architectures run.
+    /// Only the lowest set bit is exact (bits above it may be set without cause), which is all `plainRun16`
+    /// reads; compiled everywhere so that the tests hold it to the SSE2 mask on x86-64.
+    @inline(__always)
+    static func stringSpecialMask16Words(_ p: UnsafeRawPointer) -> UInt32 {
         let low = stringSpecialMask(UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
         let high = stringSpecialMask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         // The high bit of each byte gathered into one bit per byte (exact: the partial products do not overlap).
         // Only the lowest set bit of each SWAR mask is exact, and only it is relied on.
         func compress(_ m: UInt64) -> UInt64 { ((m >> 7) &* 0x0102_0408_1020_4080) >> 56 }
         return UInt32(truncatingIfNeeded: compress(low) | compress(high) << 8)
-        #endif
     }
 
     /// How many of the sixteen bytes at `p` a string scan can pass over without a closer look: plain ASCII, and

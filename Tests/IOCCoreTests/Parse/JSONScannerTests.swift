@@ -578,4 +578,34 @@ struct JSONValueTests {
         }
         #expect(checked > 100_000)
     }
+
+    @Test("The string step's mask finds the first byte needing a look, with SSE2 and without (other architectures)")
+    func specialMaskWithAndWithoutSSE2() {
+        // Bytes around every boundary the masks test: controls, space, `"`, `\`, DEL, continuation and lead bytes.
+        let alphabet: [UInt8] = [
+            0x00, 0x09, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x61, 0x7F, 0x80, 0xBF, 0xC3, 0xE1, 0xFF,
+        ]
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        var window = [UInt8](repeating: 0x61, count: 16)
+        var found = [Int](repeating: 0, count: 17)
+        for round in 0..<20_000 {
+            for i in 0..<16 { window[i] = 0x61 }
+            // One to three special-looking bytes at random places, the rest plain letters.
+            for _ in 0...(round % 3) { window[next() % 16] = alphabet[next() % alphabet.count] }
+            let expected = window.firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 } ?? 16
+            window.withUnsafeBytes { raw in
+                let sse = JSONByte.stringSpecialMask16(raw.baseAddress!)
+                let words = JSONByte.stringSpecialMask16Words(raw.baseAddress!)
+                #expect(min(16, sse.trailingZeroBitCount) == expected, "\(window)")
+                #expect(min(16, words.trailingZeroBitCount) == expected, "\(window)")
+            }
+            found[expected] += 1
+        }
+        // Every place was the first special byte at least once, and a window without one was seen.
+        #expect(found.allSatisfy { $0 > 0 }, "\(found)")
+    }
 }
