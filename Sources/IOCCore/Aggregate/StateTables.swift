@@ -81,10 +81,11 @@ struct DueHeap: Sendable {
 
 /// Per-sensor state: the newest event time seen and whether a `sensor.offline` alert may be active for it (its
 /// next event then clears the alert by name).
-public struct SensorTable: Sendable {
+public struct SensorTable: ~Copyable, Sendable {
     public var names = Interner()
-    public var lastTs: [Int64] = []
-    public var alerted: [Bool] = []
+    /// Per sensor id: its newest event time, and whether its offline alert may be active.
+    var lastTs = RawColumn<Int64>()
+    var alerted = RawColumn<Bool>()
 
     public init() {}
 
@@ -110,7 +111,7 @@ public struct SensorTable: Sendable {
     /// Sensors offline at `clock` (last event older than clock − ttl).
     func offlineCount(clock: Int64, ttl: Int64) -> Int {
         var n = 0
-        for t in lastTs where t < clock &- ttl { n += 1 }
+        for i in lastTs.indices where lastTs[i] < clock &- ttl { n += 1 }
         return n
     }
 }

@@ -164,8 +164,8 @@ public final class WindowAggregator {
     var agencyOverdue: [Int] = []
     private var reportDue = DueHeap()
     private var dossierDue = DueHeap()
-    private var jamStreak: [Int32] = []
-    private var jamActive: [Bool] = []
+    private var jamStreak = RawColumn<Int32>()
+    private var jamActive = RawColumn<Bool>()
     private var hotspotActive: [Bool] = []
     private var metricAlertActive: [Bool] = []
     /// Priority of each severity 0…5 below the P1 threshold (from the rules, as an array).

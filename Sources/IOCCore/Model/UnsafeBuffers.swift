@@ -47,3 +47,47 @@ func prefetch(_ address: UnsafeRawPointer) { llvmPrefetch(address, 0, 3, 1) }
 func prefetch(_ base: UnsafeRawPointer, byteOffset offset: Int) {
     if let address = UnsafeRawPointer(bitPattern: Int(bitPattern: base) &+ offset) { llvmPrefetch(address, 0, 3, 1) }
 }
+
+/// A growable column of plain values in raw storage, for per-key state the aggregator updates on every event
+/// (sensors' last event times, segments' jam streaks): an `Array` there checks that its buffer is unique before
+/// every write, a call into the runtime each time. Not copyable, so it needs no such check; owned by one thread.
+struct RawColumn<Element: BitwiseCopyable>: ~Copyable, @unchecked Sendable {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    /// Number of elements.
+    private(set) var count = 0
+
+    init(capacity: Int = 16) {
+        self.capacity = max(1, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Appends `value`.
+    /// - Complexity: O(1) amortised; allocates when the column doubles.
+    @inline(__always)
+    mutating func append(_ value: Element) {
+        if count == capacity {
+            base = base.doubled(count: count, capacity: capacity)
+            capacity *= 2
+        }
+        (base + count).initialize(to: value)
+        count += 1
+    }
+
+    /// The element at `i` (`0 ..< count`, checked).
+    @inline(__always)
+    subscript(i: Int) -> Element {
+        get {
+            precondition(i >= 0 && i < count, "RawColumn index out of range")
+            return base[i]
+        }
+        set {
+            precondition(i >= 0 && i < count, "RawColumn index out of range")
+            base[i] = newValue
+        }
+    }
+
+    var indices: Range<Int> { 0..<count }
+}
