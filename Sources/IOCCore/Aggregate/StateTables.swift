@@ -1,5 +1,5 @@
 /// A field report's lifecycle, indexed by its interned id.
-public struct ReportState: Sendable {
+public struct ReportState: Sendable, BitwiseCopyable {
     /// `ts` of its `new`, or `Int64.min` before one arrived.
     public var newTs: Int64 = .min
     /// When it becomes overdue: `new` ts + category SLA (or an adapter's explicit due).
@@ -15,7 +15,7 @@ public struct ReportState: Sendable {
 }
 
 /// A dossier's lifecycle, indexed by its interned id.
-public struct DossierState: Sendable {
+public struct DossierState: Sendable, BitwiseCopyable {
     public var received = false
     public var resolved = false
     public var returned = false

@@ -151,8 +151,8 @@ public final class WindowAggregator {
     let unknownAgency: Int32
 
     // State.
-    var reports: [ReportState] = []
-    var dossiers: [DossierState] = []
+    var reports = RawColumn<ReportState>()
+    var dossiers = RawColumn<DossierState>()
     var reportsOpen = 0
     var reportsOverdue = 0
     var reportsReceivedTotal = 0
@@ -195,8 +195,8 @@ public final class WindowAggregator {
         // (at most 2^20 each): address space only until an id uses it, and no doubled copy of a table, nor the
         // fresh pages it touches, on the way (a quarter to a third of a large feed's page faults).
         let room = min(config.maxKeys, 1 << 20)
-        reports.reserveCapacity(room)
-        dossiers.reserveCapacity(room)
+        reports.reserve(room)
+        dossiers.reserve(room)
         reportDue.reserve(room)
         dossierDue.reserve(room)
         // Key bytes for ids of about the usual lengths (`PA-2026-000001`, `000.00.30.H26-261101-000001`); longer

@@ -49,7 +49,7 @@ func prefetch(_ base: UnsafeRawPointer, byteOffset offset: Int) {
 }
 
 /// A growable column of plain values in raw storage, for per-key state the aggregator updates on every event
-/// (sensors' last event times, segments' jam streaks): an `Array` there checks that its buffer is unique before
+/// (sensors' last event times, segments' jam streaks, reports' and dossiers' lifecycles): an `Array` there checks that its buffer is unique before
 /// every write, a call into the runtime each time. Not copyable, so it needs no such check; owned by one thread.
 struct RawColumn<Element: BitwiseCopyable>: ~Copyable, @unchecked Sendable {
     private var base: UnsafeMutablePointer<Element>
@@ -76,16 +76,27 @@ struct RawColumn<Element: BitwiseCopyable>: ~Copyable, @unchecked Sendable {
         count += 1
     }
 
+    /// Room for `n` elements without growing (address space until they are written).
+    /// - Complexity: O(count); allocates when `n` is past the capacity.
+    mutating func reserve(_ n: Int) {
+        guard n > capacity else { return }
+        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: n)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = n
+    }
+
     /// The element at `i` (`0 ..< count`, checked).
     @inline(__always)
     subscript(i: Int) -> Element {
-        get {
+        unsafeAddress {
             precondition(i >= 0 && i < count, "RawColumn index out of range")
-            return base[i]
+            return UnsafePointer(base + i)
         }
-        set {
+        unsafeMutableAddress {
             precondition(i >= 0 && i < count, "RawColumn index out of range")
-            base[i] = newValue
+            return base + i
         }
     }
 

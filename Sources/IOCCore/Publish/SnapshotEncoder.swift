@@ -304,7 +304,10 @@ struct SnapshotEncoder {
     private var reportsOverdue: Int {
         var n = agg.reportsOverdue
         guard provisional else { return n }
-        for r in agg.reports where r.isOpen && !r.overdue && r.due < clock { n += 1 }
+        for i in agg.reports.indices {
+            let r = agg.reports[i]
+            if r.isOpen && !r.overdue && r.due < clock { n += 1 }
+        }
         return n
     }
 
@@ -313,8 +316,9 @@ struct SnapshotEncoder {
     private func dossierOverdueByAgency() -> [Int] {
         guard provisional else { return agg.agencyOverdue }
         var counts = [Int](repeating: 0, count: agg.agencies.count)
-        for d in agg.dossiers where d.inProgress && d.due != .min && d.due < clock && d.agency >= 0 {
-            counts[Int(d.agency)] += 1
+        for i in agg.dossiers.indices {
+            let d = agg.dossiers[i]
+            if d.inProgress && d.due != .min && d.due < clock && d.agency >= 0 { counts[Int(d.agency)] += 1 }
         }
         return counts
     }
