@@ -146,7 +146,7 @@ enum IOCCommand {
                 case "--totals":
                     options.totals = try path(name, scanner.value(for: name, inline: inline))
                 case "--threads":
-                    options.workers = try count(name, scanner.value(for: name, inline: inline))
+                    options.workers = try workerCount(name, scanner.value(for: name, inline: inline))
                 case "--batch-size":
                     options.batchSize = try byteCount(name, scanner.value(for: name, inline: inline))
                 case "--listen":
@@ -208,6 +208,16 @@ enum IOCCommand {
     static func count(_ name: String, _ text: String) throws(CLIError) -> Int {
         guard let n = Int(text), n > 0 else {
             throw CLIError("The value '\(text)' is invalid for '\(name) <n>': expected a positive integer")
+        }
+        return n
+    }
+
+    /// A positive number of parse workers of at most `RunOptions.maxWorkers`, for `--threads`.
+    static func workerCount(_ name: String, _ text: String) throws(CLIError) -> Int {
+        let n = try count(name, text)
+        guard n <= RunOptions.maxWorkers else {
+            throw CLIError(
+                "The value '\(text)' is invalid for '\(name) <n>': at most \(RunOptions.maxWorkers) parse workers")
         }
         return n
     }
@@ -327,7 +337,7 @@ enum IOCCommand {
                 case "--bad":
                     options.badRatio = try ratio(name, scanner.value(for: name, inline: inline))
                 case "--threads":
-                    options.workers = try count(name, scanner.value(for: name, inline: inline))
+                    options.workers = try workerCount(name, scanner.value(for: name, inline: inline))
                 case "--batch-size":
                     options.batchSize = try byteCount(name, scanner.value(for: name, inline: inline))
                 case "--json":
@@ -511,7 +521,7 @@ enum IOCCommand {
           --max-future <duration> Reject events this far ahead of the wall clock. (default: 5m)
           --when-full <mode>      When the parse stage is full: block (lose nothing) or drop (drop the newest
                                   lines, counted in pipeline.dropped). (default: block)
-          --threads <n>           Parse workers. (default: one per core)
+          --threads <n>           Parse workers, at most 256. (default: one per core)
           --batch-size <n>        Bytes handed between stages at a time, at most 1 GiB. (default: 524288)
           -h, --help              Show help information.
 
@@ -562,7 +572,7 @@ enum IOCCommand {
           --events <n>            Lines to generate. (default: 1000000)
           --seed <n>              Random seed of the feed. (default: 42)
           --bad <ratio>           Share of invalid lines. (default: 0)
-          --threads <n>           Parse workers. (default: one per core)
+          --threads <n>           Parse workers, at most 256. (default: one per core)
           --batch-size <n>        Bytes handed between stages at a time, at most 1 GiB. (default: 524288)
           --json                  Print one JSON object instead of the table.
           -h, --help              Show help information.

@@ -50,6 +50,18 @@ struct CLITests {
                 "Error: The value '2147483648' is invalid for '--batch-size <n>': at most 1073741824 bytes (1 GiB)"
             ),
             (
+                ["run", "--threads", "100000"],
+                "Error: The value '100000' is invalid for '--threads <n>': at most 256 parse workers"
+            ),
+            (
+                ["bench", "--threads", "257"],
+                "Error: The value '257' is invalid for '--threads <n>': at most 256 parse workers"
+            ),
+            (
+                ["run", "--threads", "0"],
+                "Error: The value '0' is invalid for '--threads <n>': expected a positive integer"
+            ),
+            (
                 ["run", "/no/such/feed.ndjson"],
                 "Error: cannot read input '/no/such/feed.ndjson': No such file or directory"
             ),

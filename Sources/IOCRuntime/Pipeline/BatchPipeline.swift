@@ -152,9 +152,10 @@ final class BatchPipeline: @unchecked Sendable {
         precondition(
             options.batchSize <= Batch.maxBytes && options.maxLine <= Batch.maxBytes,
             "batch size and longest line are at most Batch.maxBytes")
+        precondition((options.workers ?? 1) <= RunOptions.maxWorkers, "at most RunOptions.maxWorkers parse workers")
         self.stop = stop
         self.stats = stats
-        let workerCount = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let workerCount = RunOptions.workerCount(options.workers)
         self.rules = RulesBox(rules)
         let perWorker = 4
         // Enough batches for every ring slot plus one in the hands of each stage, and spares: with fewer, the

@@ -77,7 +77,7 @@ public enum BenchRunner {
         runOptions.workers = options.workers
         runOptions.batchSize = options.batchSize
         runOptions.handleSignals = false
-        let workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let workers = RunOptions.workerCount(options.workers)
         let output = NullOutput()
         let aggregator = WindowAggregator(rules: .default, config: AggregatorConfig(), output: output)
         aggregator.sources = []

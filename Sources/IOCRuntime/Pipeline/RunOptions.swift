@@ -1,3 +1,4 @@
+import Foundation
 import IOCCore
 
 /// Everything `ioc run` was asked to do (SPEC §9), already checked for syntax by the CLI.
@@ -18,8 +19,15 @@ public struct RunOptions: Sendable {
     public var summary = false
     /// `--totals PATH`: end-of-run totals as JSON.
     public var totals: String?
-    /// Parse workers (`--threads`); nil means one per core.
+    /// Parse workers (`--threads`); nil means one per core. At most `maxWorkers`.
     public var workers: Int?
+    /// The most parse workers a run starts (`--threads`, and the default on a machine with more cores): each holds
+    /// ten batches of the pool (about 9 MB at the default batch size) and a thread, so 256 of them are already 2 GB.
+    public static let maxWorkers = 256
+    /// The parse workers of a run: `workers`, or one per core up to `maxWorkers`.
+    static func workerCount(_ workers: Int?) -> Int {
+        min(maxWorkers, max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount))
+    }
     /// Bytes per batch handed between stages. 512 KiB runs as fast as 1 MiB here and keeps the pool (every batch
     /// with its parsed events) about 30 MB smaller.
     public var batchSize = 1 << 19
