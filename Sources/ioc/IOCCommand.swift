@@ -212,24 +212,21 @@ enum IOCCommand {
         return n
     }
 
+    /// A positive integer of at most `limit`; past it, the message names the limit as `what`.
+    static func count(_ name: String, _ text: String, atMost limit: Int, _ what: String) throws(CLIError) -> Int {
+        let n = try count(name, text)
+        guard n <= limit else { throw CLIError("The value '\(text)' is invalid for '\(name) <n>': at most \(what)") }
+        return n
+    }
+
     /// A positive number of parse workers of at most `RunOptions.maxWorkers`, for `--threads`.
     static func workerCount(_ name: String, _ text: String) throws(CLIError) -> Int {
-        let n = try count(name, text)
-        guard n <= RunOptions.maxWorkers else {
-            throw CLIError(
-                "The value '\(text)' is invalid for '\(name) <n>': at most \(RunOptions.maxWorkers) parse workers")
-        }
-        return n
+        try count(name, text, atMost: RunOptions.maxWorkers, "\(RunOptions.maxWorkers) parse workers")
     }
 
     /// A positive byte count of at most `Batch.maxBytes` (1 GiB), for `--max-line` and `--batch-size`.
     static func byteCount(_ name: String, _ text: String) throws(CLIError) -> Int {
-        let n = try count(name, text)
-        guard n <= Batch.maxBytes else {
-            throw CLIError(
-                "The value '\(text)' is invalid for '\(name) <n>': at most \(Batch.maxBytes) bytes (1 GiB)")
-        }
-        return n
+        try count(name, text, atMost: Batch.maxBytes, "\(Batch.maxBytes) bytes (1 GiB)")
     }
 
     static func seed(_ text: String) throws(CLIError) -> UInt64 {
