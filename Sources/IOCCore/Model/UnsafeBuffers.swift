@@ -4,7 +4,14 @@ extension UnsafeMutablePointer {
     ///
     /// - Complexity: O(count); allocates the new buffer.
     func doubled(count: Int, capacity: Int) -> UnsafeMutablePointer<Pointee> {
-        let bigger = UnsafeMutablePointer<Pointee>.allocate(capacity: capacity * 2)
+        moved(count: count, toCapacity: capacity * 2)
+    }
+
+    /// A buffer of `capacity` elements holding this buffer's first `count` (moved there); this buffer is freed.
+    ///
+    /// - Complexity: O(count); allocates the new buffer.
+    func moved(count: Int, toCapacity capacity: Int) -> UnsafeMutablePointer<Pointee> {
+        let bigger = UnsafeMutablePointer<Pointee>.allocate(capacity: capacity)
         bigger.moveInitialize(from: self, count: count)
         deallocate()
         return bigger
@@ -49,8 +56,9 @@ func prefetch(_ base: UnsafeRawPointer, byteOffset offset: Int) {
 }
 
 /// A growable column of plain values in raw storage, for per-key state the aggregator updates on every event
-/// (sensors' last event times, segments' jam streaks, reports' and dossiers' lifecycles): an `Array` there checks that its buffer is unique before
-/// every write, a call into the runtime each time. Not copyable, so it needs no such check; owned by one thread.
+/// (sensors' last event times, segments' jam streaks, reports' and dossiers' lifecycles): an `Array` there checks
+/// that its buffer is unique before every write, a call into the runtime each time. Not copyable, so it needs no
+/// such check; owned by one thread.
 struct RawColumn<Element: BitwiseCopyable>: ~Copyable, @unchecked Sendable {
     private var base: UnsafeMutablePointer<Element>
     private var capacity: Int
@@ -80,10 +88,7 @@ struct RawColumn<Element: BitwiseCopyable>: ~Copyable, @unchecked Sendable {
     /// - Complexity: O(count); allocates when `n` is past the capacity.
     mutating func reserve(_ n: Int) {
         guard n > capacity else { return }
-        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: n)
-        bigger.moveInitialize(from: base, count: count)
-        base.deallocate()
-        base = bigger
+        base = base.moved(count: count, toCapacity: n)
         capacity = n
     }
 
