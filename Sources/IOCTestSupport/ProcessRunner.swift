@@ -9,12 +9,16 @@ public struct ProcessResult: Sendable {
 
 /// Runs the built `ioc` (or any program) as a process, with optional stdin, and collects its output.
 public enum ProcessRunner {
-    public static func ioc(_ arguments: [String], stdin: String? = nil, cwd: URL? = nil) throws -> ProcessResult {
-        try run(TestPaths.iocBinary, arguments, stdin: stdin.map { Data($0.utf8) }, cwd: cwd)
+    /// - Parameter stdoutFile: a file the command's stdout goes to instead of the returned `stdout` (which is then
+    ///   empty), e.g. `/dev/full` to see a write fail.
+    public static func ioc(
+        _ arguments: [String], stdin: String? = nil, cwd: URL? = nil, stdoutFile: String? = nil
+    ) throws -> ProcessResult {
+        try run(TestPaths.iocBinary, arguments, stdin: stdin.map { Data($0.utf8) }, cwd: cwd, stdoutFile: stdoutFile)
     }
 
     public static func run(
-        _ executable: URL, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil
+        _ executable: URL, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil, stdoutFile: String? = nil
     ) throws
         -> ProcessResult
     {
@@ -25,10 +29,19 @@ public enum ProcessRunner {
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()
-        process.standardOutput = out
+        if let stdoutFile {
+            guard let file = FileHandle(forWritingAtPath: stdoutFile) else {
+                throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: stdoutFile])
+            }
+            process.standardOutput = file
+        } else {
+            process.standardOutput = out
+        }
         process.standardError = err
         process.standardInput = input
         try process.run()
+        // A pipe the command was not given ends at once.
+        if stdoutFile != nil { try? out.fileHandleForWriting.close() }
         // Write stdin and drain both pipes concurrently so a large output cannot block the child.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data()

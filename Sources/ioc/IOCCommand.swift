@@ -1,5 +1,6 @@
 import IOCCore
 import IOCRuntime
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,19 @@ import Darwin
 enum IOCCommand {
     static let version = "0.1.0"
 
+    /// Runs the command line and returns the exit status; 1 when the command itself succeeded but its output
+    /// could not be written to stdout.
     static func main(_ arguments: [String]) -> Int32 {
+        let status = command(arguments)
+        let failure = stdoutFailure.load(ordering: .relaxed)
+        guard failure == 0 else {
+            writeStderr("ioc: cannot write to stdout: \(String(cString: strerror(failure)))\n")
+            return status == 0 ? 1 : status
+        }
+        return status
+    }
+
+    static func command(_ arguments: [String]) -> Int32 {
         var args = arguments
         guard let first = args.first else {
             print(rootHelp, terminator: "")
@@ -87,16 +100,22 @@ enum IOCCommand {
 
     static func writeStderr(_ text: String) {
         var text = text
-        text.withUTF8 { buf in
-            var p = buf.baseAddress!
-            var left = buf.count
-            while left > 0 {
-                let n = write(STDERR_FILENO, p, left)
-                if n <= 0 { return }
-                p += n
-                left -= n
-            }
-        }
+        _ = text.withUTF8 { writeFully(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
+    }
+
+    // MARK: - Output
+
+    /// The `errno` of the first write to stdout that failed, 0 while none has: `main` turns it into exit 1.
+    static let stdoutFailure = Atomic<Int32>(0)
+
+    /// Writes `text` and `terminator` to stdout at once (help, rules, bench results). It shadows `Swift.print`,
+    /// whose stdio buffer would keep a failed write (a full disk, a closed pipe) to itself and let the command
+    /// exit 0; after a failure the rest is not written.
+    static func print(_ text: String, terminator: String = "\n") {
+        guard stdoutFailure.load(ordering: .relaxed) == 0 else { return }
+        var out = text + terminator
+        let code = out.withUTF8 { writeFully(STDOUT_FILENO, UnsafeRawBufferPointer($0)) }
+        if code != 0 { stdoutFailure.store(code, ordering: .relaxed) }
     }
 
     // MARK: - run

@@ -84,6 +84,69 @@ struct CLITests {
         #expect(r.stderr.contains("/no/such/dir/dl.ndjson: No such file or directory"))
     }
 
+    @Test func anOutputOnAnInputOrOnAnotherOutputIsExit64AndTouchesNothing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-paths-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let feed = dir.appendingPathComponent("feed.ndjson").path
+        let text = #"{"kind":"metric","ts":"2026-11-22T00:00:01Z","name":"m","value":1}"# + "\n"
+        try text.write(toFile: feed, atomically: true, encoding: .utf8)
+        let rules = dir.appendingPathComponent("rules.json").path
+        try ProcessRunner.ioc(["rules", "--print-default"]).stdout.write(
+            toFile: rules, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out.ndjson").path
+        let cases: [([String], String)] = [
+            (["run", feed, "--snapshots", feed], "Error: --snapshots '\(feed)' is the input '\(feed)'"),
+            (
+                [
+                    "run", feed, "--snapshots", "/dev/null", "--totals",
+                    dir.path + "/../\(dir.lastPathComponent)/feed.ndjson",
+                ],
+                "Error: --totals '\(dir.path)/../\(dir.lastPathComponent)/feed.ndjson' is the input '\(feed)'"
+            ),
+            (
+                ["run", feed, "--rules", rules, "--snapshots", "/dev/null", "--dead-letter", rules],
+                "Error: --dead-letter '\(rules)' is the rules file '\(rules)'"
+            ),
+            (
+                ["run", feed, "--snapshots", out, "--alerts", dir.path + "/./out.ndjson"],
+                "Error: --snapshots and --alerts name the same file ('\(dir.path)/./out.ndjson')"
+            ),
+            (
+                ["run", feed, "--latest", "/dev/null"],
+                "Error: '--latest /dev/null' is not a regular file: the latest snapshot replaces it by a rename"
+            ),
+        ]
+        for (args, message) in cases {
+            try expectUsageError(args, message)
+            #expect(try String(contentsOfFile: feed, encoding: .utf8) == text)
+            #expect(try String(contentsOfFile: rules, encoding: .utf8).contains("\"hỏa hoạn\""))
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        // Devices may be named as often as one likes.
+        let r = try ProcessRunner.ioc([
+            "run", feed, "--snapshots", "/dev/null", "--alerts", "/dev/null", "--dead-letter", "/dev/null",
+        ])
+        #expect(r.status == 0)
+    }
+
+    @Test(
+        "A failed write to stdout is exit 1 with the reason",
+        arguments: [
+            ["rules", "--print-default"], ["--help"], ["bench", "--events", "2000", "--json"],
+            ["bench", "--events", "2000"], ["run", "samples/city-morning.ndjson"],
+            ["top", "samples/expected/city-morning.snapshots.ndjson"],
+        ])
+    func writeToAFullDevice(args: [String]) throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else {
+            Issue.record("/dev/full is missing: the failed write cannot be tested on this machine")
+            return
+        }
+        let r = try ProcessRunner.ioc(args, cwd: TestPaths.packageRoot, stdoutFile: "/dev/full")
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+    }
+
     /// The README's first command: the bundled sample gives exactly the expected snapshots, alerts and dead letters.
     @Test func sampleMatchesExpectedByteForByte() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-sample-\(getpid())")

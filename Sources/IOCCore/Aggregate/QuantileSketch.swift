@@ -23,8 +23,21 @@ public struct QuantileSketch: Sendable {
     public private(set) var min = Double.infinity
     public private(set) var max = -Double.infinity
     private var total = CompensatedSum()
-    /// Sum of the values (compensated, so a mean is as exact as the data allows).
+    /// The values times 2^-64, summed beside `total` for the mean of values whose sum leaves the `Double` range
+    /// (two of 1e308). Scaling by a power of two is exact above 2^-958, and the scaled sum is only read when the
+    /// plain one overflowed, where such small values vanish anyway.
+    private var scaledTotal = CompensatedSum()
+    /// Sum of the values (compensated, so a mean is as exact as the data allows); not finite when the sum leaves
+    /// the `Double` range, though `mean` still is.
     public var sum: Double { total.value }
+
+    /// The mean of the values, nil when empty; finite whenever the values are.
+    public var mean: Double? {
+        guard count > 0 else { return nil }
+        let plain = total.value
+        if plain.isFinite { return plain / Double(count) }
+        return scaledTotal.value / Double(count) * 0x1p64
+    }
 
     private var exact: [Double] = []
     private var isBucketed = false
@@ -41,6 +54,7 @@ public struct QuantileSketch: Sendable {
     public mutating func add(_ v: Double) {
         count += 1
         total.add(v)
+        scaledTotal.add(v * 0x1p-64)
         if v < min { min = v }
         if v > max { max = v }
         if !isBucketed {
@@ -56,6 +70,7 @@ public struct QuantileSketch: Sendable {
         guard other.count > 0 else { return }
         count += other.count
         total.add(other.total)
+        scaledTotal.add(other.scaledTotal)
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
         if !isBucketed && !other.isBucketed && exact.count + other.exact.count <= QuantileSketch.exactLimit {

@@ -28,7 +28,7 @@ struct RollingSpan {
     ///
     /// - Complexity: O(1) merges amortised.
     mutating func section(_ data: WindowData, end: Int64) -> WindowData {
-        evict(before: end - span)
+        evict(before: end.saturatingSubtracting(span))
         var merged = data
         if let backMerged { merged.merge(older: backMerged) }
         if let oldest = front.last { merged.merge(older: oldest.merged) }

@@ -111,7 +111,8 @@ public struct SensorTable: ~Copyable, Sendable {
     /// Sensors offline at `clock` (last event older than clock − ttl).
     func offlineCount(clock: Int64, ttl: Int64) -> Int {
         var n = 0
-        for i in lastTs.indices where lastTs[i] < clock &- ttl { n += 1 }
+        let threshold = clock.saturatingSubtracting(ttl)
+        for i in lastTs.indices where lastTs[i] < threshold { n += 1 }
         return n
     }
 }

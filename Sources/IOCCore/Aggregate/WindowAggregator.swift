@@ -248,8 +248,17 @@ public final class WindowAggregator {
     @inline(__always)
     private func windowIndex(_ ts: Int64) -> Int64 {
         let w = config.window
-        return ts >= 0 ? ts / w : -((-ts + w - 1) / w)
+        // Floor division; `ts + 1` rather than `-ts`, which would overflow at the earliest instant.
+        return ts >= 0 ? ts / w : (ts + 1) / w - 1
     }
+
+    /// Start of window `k`, cut at the earliest instant for the window that begins before it.
+    @inline(__always)
+    private func windowStart(_ k: Int64) -> Int64 { k.saturatingMultiplied(by: config.window) }
+
+    /// End of window `k`, cut at the latest instant for the window that ends after it.
+    @inline(__always)
+    private func windowEnd(_ k: Int64) -> Int64 { (k + 1).saturatingMultiplied(by: config.window) }
 
     /// Interns `bytes` in `table`, whose hash's upper half (`Interner.tag`) the parse stage computed, or returns nil
     /// when that would pass `--max-keys`.
@@ -346,7 +355,7 @@ public final class WindowAggregator {
         counts.accepted += 1
         acceptedByDistrictKind.add(Int(district) &* WindowAggregator.kindCount &+ Int(e.pointee.kind.rawValue))
         let k = windowIndex(e.pointee.ts)
-        let late = watermark.map { (k + 1) * config.window <= $0 } ?? false
+        let late = watermark.map { windowEnd(k) <= $0 } ?? false
         if late {
             counts.late += 1
             writeDeadLetter(
@@ -358,7 +367,7 @@ public final class WindowAggregator {
                 if let box = windows[k] {
                     cachedWindowData = box.pointer
                 } else {
-                    let box = WindowBox(WindowData(start: k * config.window, categories: rules.categories.count + 1))
+                    let box = WindowBox(WindowData(start: windowStart(k), categories: rules.categories.count + 1))
                     windows[k] = box
                     cachedWindowData = box.pointer
                 }
@@ -378,7 +387,7 @@ public final class WindowAggregator {
         // Most events change no alert: the check without the call.
         if !alerts.changes.isEmpty { flushAlertChanges() }
 
-        let mark = e.pointee.ts &- config.lateness
+        let mark = e.pointee.ts.saturatingSubtracting(config.lateness)
         if watermark == nil || mark > watermark! {
             watermark = mark
             closeWindows(through: mark)
@@ -405,7 +414,7 @@ public final class WindowAggregator {
             let cat = rules.category(at: category)
             reports[i].newTs = e.pointee.ts
             reports[i].category = Int16(category)
-            reports[i].due = e.pointee.due != .min ? e.pointee.due : e.pointee.ts &+ cat.sla
+            reports[i].due = e.pointee.due != .min ? e.pointee.due : e.pointee.ts.saturatingAdding(cat.sla)
             reportsReceivedTotal += 1
             if reports[i].isOpen {
                 reportsOpen += 1
@@ -427,7 +436,7 @@ public final class WindowAggregator {
             if let k {
                 k.pointee.reportsResolved += 1
                 if reports[i].hasNew {
-                    k.pointee.resolveMinutes.add(Double(e.pointee.ts - reports[i].newTs) / 60e9)
+                    k.pointee.resolveMinutes.add(Double(e.pointee.ts.saturatingSubtracting(reports[i].newTs)) / 60e9)
                 }
             }
             if wasOpen { close(report: id, at: e.pointee.ts) }
@@ -459,7 +468,7 @@ public final class WindowAggregator {
         let level = rules.level(ofSpeed: e.pointee.speedKmh)
         if let k {
             k.pointee.readings += 1
-            k.pointee.vehicles += e.pointee.vehicles
+            k.pointee.vehicles += Int128(e.pointee.vehicles)
             k.pointee.speedSum.add(e.pointee.speedKmh)
             k.pointee.levels[level.rawValue] += 1
             k.pointee.segments.update(segment, default: SpeedSum()) { $0.add(e.pointee.speedKmh) }
@@ -640,9 +649,10 @@ public final class WindowAggregator {
     // MARK: - Closing windows
 
     private func closeWindows(through mark: Int64) {
-        while let k = nextClose, (k + 1) * config.window <= mark {
+        while let k = nextClose, windowEnd(k) <= mark {
             closeWindow(k)
-            nextClose = k + 1
+            // The window that ends at the latest instant is the last there is.
+            nextClose = windowEnd(k) == .max ? nil : k + 1
         }
     }
 
@@ -669,8 +679,8 @@ public final class WindowAggregator {
     }
 
     private func closeWindow(_ k: Int64) {
-        let start = k * config.window
-        let end = start + config.window
+        let start = windowStart(k)
+        let end = windowEnd(k)
         if k == cachedWindowIndex {
             cachedWindowIndex = .min
             cachedWindowData = nil
@@ -717,7 +727,7 @@ public final class WindowAggregator {
 
     /// Names of the sensors of `table` offline at `clock`; marks them so their next event clears the alert.
     private func offlineSensors(_ table: inout SensorTable, clock: Int64) -> [String] {
-        let threshold = clock &- rules.sensorTTL
+        let threshold = clock.saturatingSubtracting(rules.sensorTTL)
         var names: [String] = []
         for i in table.lastTs.indices where table.lastTs[i] < threshold {
             table.alerted[i] = true
@@ -866,8 +876,8 @@ public final class WindowAggregator {
     /// Does nothing before the first event.
     public func provisionalSnapshot() {
         guard let mark = watermark, let k = nextClose else { return }
-        let open = windows[k]?.data ?? WindowData(start: k * config.window, categories: rules.categories.count + 1)
-        writeSnapshot(open, end: k * config.window + config.window, final: false, clock: mark)
+        let open = windows[k]?.data ?? WindowData(start: windowStart(k), categories: rules.categories.count + 1)
+        writeSnapshot(open, end: windowEnd(k), final: false, clock: mark)
     }
 
     private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {
@@ -893,7 +903,7 @@ struct MetricStats {
     func value(_ stat: MetricThreshold.Stat) -> Double? {
         guard w.values.count > 0 else { return nil }
         switch stat {
-        case .mean: return w.values.sum / Double(w.values.count)
+        case .mean: return w.values.mean
         case .min: return w.values.min
         case .max: return w.values.max
         case .p50: return w.values.quantile(0.50)

@@ -60,7 +60,8 @@ public struct WindowData: Sendable {
 
     // traffic
     public var readings = 0
-    public var vehicles: Int64 = 0
+    /// Wider than one event's count (at most 2^53): 1,024 such events would overflow an `Int64`.
+    public var vehicles: Int128 = 0
     public var speedSum = CompensatedSum()
     /// Readings per level: free, moderate, heavy, jam.
     public var levels = FourCounts()

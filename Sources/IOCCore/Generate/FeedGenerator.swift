@@ -127,8 +127,7 @@ public struct FeedGenerator {
         clock = options.start
         lastTimestamp = options.start
         if let d = options.duration {
-            let (e, o) = options.start.addingReportingOverflow(max(0, d))
-            end = o ? .max : e
+            end = options.start.saturatingAdding(max(0, d))
         } else {
             end = .max
         }

@@ -45,8 +45,7 @@ public struct EventValidator: Sendable {
     /// not a wrapped negative bound).
     @inline(__always)
     static func futureLimit(now: Int64, maxFuture: Int64) -> Int64 {
-        let (sum, overflow) = now.addingReportingOverflow(maxFuture)
-        return overflow ? .max : sum
+        now.saturatingAdding(maxFuture)
     }
 
     public init(maxFuture: Int64 = 300_000_000_000, format: FeedFormat = .auto, adapterRules: AdapterRules = .default) {

@@ -4,7 +4,8 @@
 /// digit counts, calendar-checked dates (proleptic Gregorian leap years), hour 0–23, minute 0–59, second 0–59
 /// (leap second 60 and hour 24 are rejected) and offsets up to ±23:59. Optionally (`allowCompactOffset`) the offset
 /// may be written `±HHMM`, as Suricata does; a bare `±HH` is never accepted. Results must fit `Int64` nanoseconds
-/// (roughly 1677-09-21 through 2262-04-11).
+/// (roughly 1677-09-21 through 2262-04-11); `Int64.min` itself, 1677-09-21T00:12:43.145224192Z, is left out, as
+/// it marks an absent time (`Event.due`, a report's `new`).
 public enum Timestamp {
     static let nanosPerSecond: Int64 = 1_000_000_000
 
@@ -130,7 +131,7 @@ public enum Timestamp {
         let (scaled, overflow1) = whole.multipliedReportingOverflow(by: nanosPerSecond)
         guard !overflow1 else { return nil }
         let (total, overflow2) = scaled.addingReportingOverflow(frac)
-        guard !overflow2 else { return nil }
+        guard !overflow2, total != .min else { return nil }
         return total
     }
 

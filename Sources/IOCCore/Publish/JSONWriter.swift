@@ -68,12 +68,16 @@ public struct JSONWriter: Sendable {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// An integer in decimal, of any width (a window's `vehicles` is an `Int128`).
     public mutating func int<T: BinaryInteger>(_ v: T) {
         if v == 0 {
             bytes.append(0x30)
             return
         }
-        var n = Int64(v)
+        guard var n = Int64(exactly: v) else {
+            bytes.append(contentsOf: String(v).utf8)
+            return
+        }
         if n < 0 {
             bytes.append(0x2D)
             if n == .min {

@@ -94,31 +94,20 @@ public enum GenRunner {
         case failed(Int32)
     }
 
-    /// Writes all of `bytes` to stdout, retrying on EINTR and short writes.
+    /// Writes all of `bytes` to stdout.
     static func writeAll(_ bytes: [UInt8]) -> WriteResult {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = systemWrite(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    let code = errno
-                    if code == EINTR || code == EAGAIN { continue }
-                    return code == EPIPE ? .closed : .failed(code)
-                }
-                offset += n
-            }
-            return .ok
+        switch bytes.withUnsafeBytes({ writeFully(STDOUT_FILENO, $0) }) {
+        case 0: .ok
+        case EPIPE: .closed
+        case let code: .failed(code)
         }
     }
 
     static func fail(_ code: Int32) -> Int32 {
-        let message = "ioc gen: cannot write to stdout: \(String(cString: strerror(code)))\n"
-        _ = message.withCString { systemWrite(STDERR_FILENO, $0, strlen($0)) }
+        var message = "ioc gen: cannot write to stdout: \(String(cString: strerror(code)))\n"
+        _ = message.withUTF8 { writeFully(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
         return 1
     }
-
-    @inline(__always)
-    static func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
 
     static func sleepNanos(_ ns: Int64) {
         var request = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))

@@ -69,6 +69,7 @@ public final class Runner {
             }
         }
         if options.fromStart && !options.follow { throw UsageError("'--from-start' needs '--follow'") }
+        try PathCheck.check(options)
 
         let hub = OutputHub()
         var totalsSink: FileSink?

@@ -22,6 +22,26 @@ public struct IOFailure: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(path): \(reason)" }
 }
 
+/// Writes all of `bytes` to `fd` with `write(2)`, retrying on EINTR, on EAGAIN (a non-blocking descriptor that
+/// is full) and after short writes.
+///
+/// - Returns: 0, or the `errno` of the write that failed (the rest is not written).
+public func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    guard var p = bytes.baseAddress else { return 0 }
+    var left = bytes.count
+    while left > 0 {
+        let n = write(fd, p, left)
+        if n < 0 {
+            let code = errno
+            if code == EINTR || code == EAGAIN { continue }
+            return code
+        }
+        p += n
+        left -= n
+    }
+    return 0
+}
+
 /// A line-oriented output file (or stdout/stderr) with its own buffer, written with `write(2)`.
 ///
 /// Lines are buffered up to `bufferSize` and written in large blocks; `flush()` pushes them out (after every
@@ -94,18 +114,9 @@ public final class FileSink {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) {
-        guard failure == nil, var p = bytes.baseAddress else { return }
-        var left = bytes.count
-        while left > 0 {
-            let n = write(fd, p, left)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = IOFailure(path: path == "-" ? "stdout" : path, errno: errno)
-                return
-            }
-            p += n
-            left -= n
-        }
+        guard failure == nil else { return }
+        let code = writeFully(fd, bytes)
+        if code != 0 { failure = IOFailure(path: path == "-" ? "stdout" : path, errno: code) }
     }
 }
 
@@ -133,21 +144,10 @@ public final class LatestFileSink {
             failure = IOFailure(path: temporary, errno: errno)
             return
         }
-        var ok = true
-        var p = bytes.baseAddress!
-        var left = bytes.count
-        while left > 0 {
-            let n = write(f, p, left)
-            if n < 0 {
-                if errno == EINTR { continue }
-                ok = false
-                break
-            }
-            p += n
-            left -= n
-        }
-        if ok { ok = write(f, "\n", 1) == 1 }
-        if !ok { failure = IOFailure(path: temporary, errno: errno) }
+        var code = writeFully(f, bytes)
+        if code == 0 { code = withUnsafeBytes(of: UInt8(0x0A)) { writeFully(f, $0) } }
+        let ok = code == 0
+        if !ok { failure = IOFailure(path: temporary, errno: code) }
         close(f)
         if ok && rename(temporary, path) != 0 { failure = IOFailure(path: path, errno: errno) }
     }

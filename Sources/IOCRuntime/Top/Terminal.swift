@@ -92,18 +92,10 @@ public final class Terminal {
         Terminal.writeAll(STDOUT_FILENO, text)
     }
 
-    static func writeAll(_ fd: Int32, _ text: String) {
+    /// Writes all of `text` to `fd`; 0, or the `errno` of the write that failed.
+    @discardableResult
+    static func writeAll(_ fd: Int32, _ text: String) -> Int32 {
         var text = text
-        text.withUTF8 { buf in
-            guard var p = buf.baseAddress else { return }
-            var left = buf.count
-            while left > 0 {
-                let n = Glibc.write(fd, p, left)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }
-                p += n
-                left -= n
-            }
-        }
+        return text.withUTF8 { writeFully(fd, UnsafeRawBufferPointer($0)) }
     }
 }

@@ -103,7 +103,7 @@ public struct TopModel: Sendable {
             if end < last.end { history.removeAll() }  // an earlier window: another run, start over
         }
         history.append(WindowPoint(end: end, events: events))
-        let horizon = end - Self.historySpan
+        let horizon = end.saturatingSubtracting(Self.historySpan)
         if let keep = history.firstIndex(where: { $0.end > horizon }), keep > 0 { history.removeFirst(keep) }
     }
 }

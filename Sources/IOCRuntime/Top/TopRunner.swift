@@ -165,7 +165,7 @@ public final class TopRunner: @unchecked Sendable {
         }
         model.skip(lines.overlong - overlong)
         if plain {
-            if !out.isEmpty { Terminal.writeAll(STDOUT_FILENO, out) }
+            if !out.isEmpty { writePlain(out) }
         } else {
             redraw()
         }
@@ -189,7 +189,15 @@ public final class TopRunner: @unchecked Sendable {
         lines.finish { line in
             if model.ingest(line: line, now: now), plain, let s = model.latest { out += TopScreen.summary(s) + "\n" }
         }
-        if !out.isEmpty { Terminal.writeAll(STDOUT_FILENO, out) }
+        if !out.isEmpty { writePlain(out) }
+    }
+
+    /// Writes summary lines to stdout; a write that fails (a full disk, a closed pipe) ends the run with exit 1.
+    private func writePlain(_ out: String) {
+        let code = Terminal.writeAll(STDOUT_FILENO, out)
+        guard code != 0, !finished else { return }
+        Terminal.writeAll(STDERR_FILENO, "Error: cannot write to stdout: \(String(cString: strerror(code)))\n")
+        finish(1)
     }
 
     private func reportSkipped() {

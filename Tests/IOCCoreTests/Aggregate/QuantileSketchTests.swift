@@ -23,6 +23,27 @@ struct QuantileSketchTests {
         #expect(QuantileSketch().quantile(0.5) == nil)
     }
 
+    @Test(
+        "The mean stays finite and exact at both ends of the Double range",
+        arguments: [
+            ([1e308, 1e308], 1e308), ([1.7976931348623157e308, 1.7976931348623157e308], 1.7976931348623157e308),
+            ([1e308, 1e308, -1e308, -1e308, 4e307], 8e306), ([1e-300, 3e-300], 2e-300),
+            ([.leastNonzeroMagnitude, .leastNonzeroMagnitude], .leastNonzeroMagnitude),
+            ([0.1, 0.2, 0.3], 0.2),
+        ])
+    func meanAtTheEnds(values: [Double], mean: Double) throws {
+        var a = QuantileSketch()
+        var b = QuantileSketch()
+        for (i, v) in values.enumerated() {
+            if i.isMultiple(of: 2) { a.add(v) } else { b.add(v) }
+        }
+        var merged = a
+        merged.merge(b)
+        let m = try #require(merged.mean)
+        #expect(abs(m - mean) <= abs(mean) * 1e-15, "\(m)")
+        #expect(QuantileSketch().mean == nil)
+    }
+
     /// Past the exact buffer, every quantile stays within 1 % of the true nearest-rank value.
     @Test("Relative error ≤ 1 %", arguments: [1, 2, 3])
     func errorBound(seed: UInt64) {

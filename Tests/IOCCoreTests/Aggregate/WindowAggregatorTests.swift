@@ -587,3 +587,72 @@ struct LiveAggregationTests {
         #expect(plain.output.snapshots[0].contains(#""dropped":0},"field_reports""#))
     }
 }
+
+/// A metric line at an RFC 3339 `ts`.
+private func metric(at ts: String, name: String = "x.up", value: String = "1") -> String {
+    "{\"kind\":\"metric\",\"ts\":\"\(ts)\",\"name\":\"\(name)\",\"value\":\(value)}"
+}
+
+@Suite("The ends of the time range and of the numbers")
+struct RangeEdgeTests {
+    @Test(arguments: [(Int64(60_000_000_000), 9), (86_400_000_000_000, 1)])
+    func windowsAtTheEarliestInstantsStartThere(window: Int64, snapshots: Int) throws {
+        let h = CoreHarness(window: window)
+        h.feed(
+            [
+                metric(at: "1677-09-21T00:12:43.145224193Z"), metric(at: "1677-09-21T00:20:00Z"),
+                report(at: "1677-09-21T00:20:01Z", id: "r1", text: "cháy"),
+            ].joined(separator: "\n") + "\n")
+        let snaps = h.output.snapshotValues
+        #expect(snaps.count == snapshots)
+        // The first window would start before the earliest instant: it starts there instead.
+        #expect(snaps.first?.at("window.start")?.string == "1677-09-21T00:12:43.145224192Z")
+        #expect(snaps.map { $0.at("metrics")?["x.up"]?["count"]?.int ?? 0 }.reduce(0, +) == 2)
+        #expect(h.counts.accepted == 3)
+    }
+
+    @Test func theWindowAtTheLatestInstantClosesOnce() {
+        let h = CoreHarness(lateness: 0, now: .max)
+        h.feed(metric(at: "2262-04-11T23:47:16.854775807Z") + "\n" + metric(at: "2262-04-11T23:47:16Z") + "\n")
+        let snaps = h.output.snapshotValues
+        #expect(snaps.count == 1)
+        #expect(snaps.first?.at("window.end")?.string == "2262-04-11T23:47:16.854775807Z")
+        #expect(h.counts.late == 1)
+    }
+
+    @Test func aDueTimePastTheRangeIsNeverReached() {
+        // 23:30 plus fire's one-hour SLA is past 2262-04-11T23:47:16Z: the report is never overdue (a wrapped
+        // sum would have made it overdue at once, due in 1677).
+        let h = CoreHarness(lateness: 0, now: .max)
+        h.feed(
+            report(at: "2262-04-11T23:30:00Z", id: "r1", text: "cháy") + "\n" + metric(at: "2262-04-11T23:47:00Z")
+                + "\n")
+        #expect(!h.output.alerts.contains { $0.contains("report.overdue") })
+        #expect(h.output.snapshotValues.allSatisfy { $0.at("field_reports.overdue")?.int == 0 })
+        #expect(h.output.snapshotValues.last?.at("field_reports.open")?.int == 1)
+    }
+
+    @Test func vehiclesAddUpPastSixtyFourBits() throws {
+        // 1,030 readings of 2^53 vehicles each (the largest integer a member takes) is more than Int64 holds.
+        let line = traffic("08:00:10", vehicles: 9_007_199_254_740_992)
+        let h = CoreHarness()
+        h.feed(Array(repeating: line, count: 1030).joined(separator: "\n") + "\n")
+        let json = try #require(h.output.snapshots.first)
+        #expect(json.contains("\"readings\":1030,\"vehicles\":9277415232383221760,"))
+        #expect(json.components(separatedBy: "\"vehicles\":9277415232383221760").count == 4)  // window, 15m, 60m
+    }
+
+    @Test func theMeanOfValuesWhoseSumOverflowsIsStillTheirMean() throws {
+        let h = CoreHarness()
+        let huge = ["1e308", "1e308", "1.5e308"].map { metric(at: "2026-11-22T08:00:10Z", name: "x.load", value: $0) }
+        h.feed(huge.joined(separator: "\n") + "\n")
+        let s = try #require(h.output.snapshotValues.first)
+        let mean = try #require(s.at("metrics")?["x.load"]?["mean"]?.number)
+        #expect(abs(mean - 1.1666666666666667e308) <= 1e293)  // (1 + 1 + 1.5) / 3 × 1e308
+        #expect(s.at("rolling.15m.metrics")?["x.load"]?["mean"]?.number == mean)
+    }
+}
+
+private func report(at ts: String, id: String, text: String) -> String {
+    "{\"kind\":\"field_report\",\"ts\":\"\(ts)\",\"id\":\"\(id)\",\"status\":\"new\",\"text\":\"\(text)\"}"
+}
