@@ -347,7 +347,10 @@ enum IOCCommand {
             let proceed = try scanner.forEachOption { name, inline, scanner throws(CLIError) in
                 switch name {
                 case "--events":
-                    options.events = try count(name, scanner.value(for: name, inline: inline))
+                    let limit = BenchRunner.maxEvents
+                    options.events = try count(
+                        name, scanner.value(for: name, inline: inline), atMost: limit,
+                        "\(limit) events on this machine (the feed is generated in memory, which it may fill half of)")
                 case "--seed":
                     options.seed = try seed(scanner.value(for: name, inline: inline))
                 case "--bad":

@@ -58,6 +58,10 @@ struct CLITests {
                 "Error: The value '257' is invalid for '--threads <n>': at most 256 parse workers"
             ),
             (
+                ["bench", "--events", "100000000000"],
+                "Error: The value '100000000000' is invalid for '--events <n>': at most "
+            ),
+            (
                 ["run", "--threads", "0"],
                 "Error: The value '0' is invalid for '--threads <n>': expected a positive integer"
             ),

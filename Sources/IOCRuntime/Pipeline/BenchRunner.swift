@@ -59,6 +59,15 @@ final class NullOutput: AggregatorOutput {
 /// Generates a feed in memory, runs the whole pipeline on it (the same stages as `ioc run`) and reports
 /// throughput, time per stage, read→applied latency and peak memory.
 public enum BenchRunner {
+    /// Bytes reserved per event for the in-memory feed (the generator's lines average about 180).
+    static let bytesPerEvent = 190
+
+    /// The most events `--events` takes on this machine: the whole feed is held in memory, and it may take at
+    /// most half of it (24 GiB of memory: about 67 million events, 12 GB of feed).
+    public static var maxEvents: Int {
+        max(1, Int(ProcessInfo.processInfo.physicalMemory / 2) / bytesPerEvent)
+    }
+
     public static func run(_ options: BenchOptions) -> BenchResult {
         // 1. The feed, in memory, so the disk is not what is measured.
         let t0 = monotonicNanoseconds()
@@ -68,7 +77,7 @@ public enum BenchRunner {
         generatorOptions.badRatio = options.badRatio
         var generator = FeedGenerator(generatorOptions)
         var feed: [UInt8] = []
-        feed.reserveCapacity(options.events * 190)
+        feed.reserveCapacity(options.events * bytesPerEvent)
         while generator.next(into: &feed) {}
         let generated = Double(monotonicNanoseconds() - t0) / 1e9
 

@@ -192,6 +192,14 @@ struct NGSIAdapterTests {
                 "bad_timestamp"
             ),
             (
+                #"{"id":"t","type":"TrafficFlowObserved","intensity":5,"averageVehicleSpeed":50,"dateObserved":"soon/2026-11-22T01:00:00Z"}"#,
+                "bad_timestamp"
+            ),
+            (
+                #"{"id":"t","type":"TrafficFlowObserved","intensity":5,"averageVehicleSpeed":50,"dateObserved":"2026-11-22T01:05:00Z/2026-11-22T01:00:00Z"}"#,
+                "bad_value:dateObserved"
+            ),
+            (
                 #"{"id":"","type":"TrafficFlowObserved","intensity":5,"averageVehicleSpeed":50,"dateObserved":"2026-11-22T01:00:00Z"}"#,
                 "bad_value:id"
             ),

@@ -101,16 +101,16 @@ enum AdapterTime {
         }
     }
 
-    /// The end of an ISO 8601 interval `start/end` (and its length in seconds when `start` parses too), or the
-    /// instant itself when there is no `/`.
-    static func intervalEnd(_ raw: UnsafeRawBufferPointer) -> (end: Int64, seconds: Int64?)? {
+    /// The start and end of an ISO 8601 interval `start/end`, or the instant itself (as the end, without a start)
+    /// when there is no `/`; nil when either time does not parse.
+    static func interval(_ raw: UnsafeRawBufferPointer) -> (start: Int64?, end: Int64)? {
         guard let slash = raw.firstIndex(of: UInt8(ascii: "/")) else {
-            return parse(raw).map { ($0, nil) }
+            return parse(raw).map { (nil, $0) }
         }
-        guard let end = parse(UnsafeRawBufferPointer(rebasing: raw[(slash + 1)...])) else { return nil }
-        let start = parse(UnsafeRawBufferPointer(rebasing: raw[..<slash]))
-        let seconds = start.flatMap { end > $0 ? (end - $0) / 1_000_000_000 : nil }
-        return (end, seconds)
+        guard let start = parse(UnsafeRawBufferPointer(rebasing: raw[..<slash])),
+            let end = parse(UnsafeRawBufferPointer(rebasing: raw[(slash + 1)...]))
+        else { return nil }
+        return (start, end)
     }
 }
 

@@ -82,11 +82,15 @@ enum NGSIAdapter {
         var instant: Int64?
         if let observed = attribute(r, .dateObserved, scratch: &scratch, nested: &nested) {
             guard observed.type == .string else { throw .badType(.dateObserved) }
-            guard let parsed = r.withString(observed, scratch: &scratch, { AdapterTime.intervalEnd($0) }) else {
+            guard let parsed = r.withString(observed, scratch: &scratch, { AdapterTime.interval($0) }) else {
                 throw .badTimestamp
             }
-            if let seconds = parsed.seconds {
+            if let start = parsed.start {
+                // An interval that ends before it starts is not an observation period.
+                guard start <= parsed.end else { throw .badValue(.dateObserved) }
                 e.ts = parsed.end
+                // Whole seconds: a period under one second keeps the default interval.
+                let seconds = parsed.end.saturatingSubtracting(start) / 1_000_000_000
                 if seconds > 0 { e.intervalS = seconds }
                 try district(&e, r, strings: &strings, scratch: &scratch, nested: &nested)
                 return
