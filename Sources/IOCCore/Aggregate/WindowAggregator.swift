@@ -252,6 +252,19 @@ public final class WindowAggregator {
         return ts >= 0 ? ts / w : (ts + 1) / w - 1
     }
 
+    /// The bounds and index of the last event's window: the next event is most often in it too, and then needs
+    /// no division (a 64-bit `idiv` is some 40 cycles, about a tenth of what applying an event costs).
+    private var lastWindow: (start: Int64, end: Int64, index: Int64) = (0, 0, 0)
+
+    /// The index and end of the window holding `ts`.
+    @inline(__always)
+    private func window(of ts: Int64) -> (index: Int64, end: Int64) {
+        if ts >= lastWindow.start && ts < lastWindow.end { return (lastWindow.index, lastWindow.end) }
+        let k = windowIndex(ts)
+        lastWindow = (windowStart(k), windowEnd(k), k)
+        return (k, lastWindow.end)
+    }
+
     /// Start of window `k`, cut at the earliest instant for the window that begins before it.
     @inline(__always)
     private func windowStart(_ k: Int64) -> Int64 { k.saturatingMultiplied(by: config.window) }
@@ -354,8 +367,8 @@ public final class WindowAggregator {
         counts.lines += 1
         counts.accepted += 1
         acceptedByDistrictKind.add(Int(district) &* WindowAggregator.kindCount &+ Int(e.pointee.kind.rawValue))
-        let k = windowIndex(e.pointee.ts)
-        let late = watermark.map { windowEnd(k) <= $0 } ?? false
+        let (k, end) = window(of: e.pointee.ts)
+        let late = watermark.map { end <= $0 } ?? false
         if late {
             counts.late += 1
             writeDeadLetter(
