@@ -210,6 +210,10 @@ enum IOCCommand {
 
     static func duration(_ name: String, _ text: String, positive: Bool) throws(CLIError) -> Int64 {
         guard let d = DurationText.parse(text), !positive || d > 0 else {
+            if DurationText.isTooLong(text) {
+                throw CLIError(
+                    "The value '\(text)' is invalid for '\(name) <duration>': at most \(DurationText.longest)")
+            }
             throw CLIError(
                 "The value '\(text)' is invalid for '\(name) <duration>': expected a\(positive ? " positive" : "")"
                     + " duration such as 500ms, 30s, 5m or 1h")

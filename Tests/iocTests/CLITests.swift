@@ -36,6 +36,10 @@ struct CLITests {
             (["run", "--window", "soon"], "Error: The value 'soon' is invalid for '--window <duration>'"),
             (["run", "--window=0s"], "Error: The value '0s' is invalid for '--window <duration>'"),
             (["run", "--lateness"], "Error: Missing value for '--lateness'"),
+            (
+                ["run", "--max-future", "3000000h"],
+                "Error: The value '3000000h' is invalid for '--max-future <duration>': at most 106751d23h47m16s854ms"
+            ),
             (["run", "--max-line", "-5"], "Error: The value '-5' is invalid for '--max-line <n>'"),
             (
                 ["run", "--max-line", "1073741825"],
@@ -209,7 +213,7 @@ struct CLITests {
     @Test func rulesCheckReportsEveryErrorWithItsPath() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-rules-\(getpid()).json")
         try
-            #"{"categories":[{"code":"fire","agency":"fire","priority":"P0","sla":"soon","phrases":["cháy"]}],"sensor_ttl":"5m","colour":"red"}"#
+            #"{"categories":[{"code":"fire","agency":"fire","priority":"P0","sla":"soon","phrases":["cháy"]}],"sensor_ttl":"999999999h","colour":"red"}"#
             .write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let r = try ProcessRunner.ioc(["rules", "--check", file.path])
@@ -217,6 +221,9 @@ struct CLITests {
         #expect(r.stderr.contains("$.categories[0].priority: expected P1, P2, P3 or P4, got \"P0\""))
         #expect(r.stderr.contains("$.categories[0].sla: expected a positive duration"))
         #expect(r.stderr.contains("$.colour: unknown member"))
+        #expect(
+            r.stderr.contains("$.sensor_ttl: \"999999999h\" is longer than the longest duration, 106751d23h47m16s854ms")
+        )
         let run = try ProcessRunner.ioc(["run", "--rules", file.path], stdin: "")
         #expect(run.status == 64)
         #expect(run.stderr.contains("$.colour: unknown member"))

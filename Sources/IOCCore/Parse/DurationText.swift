@@ -17,10 +17,32 @@ public enum DurationText {
     /// of decreasing order or repeated, or a total that overflows `Int64`.
     /// - Complexity: O(n) in the text length; does not allocate (reads the UTF-8 view in place).
     public static func parse(_ text: String) -> Int64? {
+        if case .value(let ns) = scan(text) { return ns }
+        return nil
+    }
+
+    /// The longest duration there is, 106751d23h47m16s854ms (and 775,807 ns): `Int64.max` nanoseconds.
+    public static let longest = format(.max)
+
+    /// Whether `text` is written as a duration but is longer than `longest` (`3000000h`), so a message can say so
+    /// rather than call it malformed.
+    public static func isTooLong(_ text: String) -> Bool {
+        if case .tooLong = scan(text) { return true }
+        return false
+    }
+
+    private enum Scanned {
+        case value(Int64)
+        case tooLong
+        case malformed
+    }
+
+    private static func scan(_ text: String) -> Scanned {
         let bytes = text.utf8
         var i = bytes.startIndex
-        guard i != bytes.endIndex else { return nil }
+        guard i != bytes.endIndex else { return .malformed }
         var total: Int64 = 0
+        var overflow = false
         var lastRank = -1  // index into `units` of the previous component; must strictly increase
         while i != bytes.endIndex {
             var value: Int64 = 0
@@ -30,12 +52,12 @@ public enum DurationText {
                 guard d < 10 else { break }
                 let (times10, o1) = value.multipliedReportingOverflow(by: 10)
                 let (next, o2) = times10.addingReportingOverflow(Int64(d))
-                guard !o1, !o2 else { return nil }
+                if o1 || o2 { overflow = true }
                 value = next
                 digitCount += 1
                 i = bytes.index(after: i)
             }
-            guard digitCount > 0, i != bytes.endIndex else { return nil }
+            guard digitCount > 0, i != bytes.endIndex else { return .malformed }
             let rank: Int
             switch bytes[i] {
             case UInt8(ascii: "d"): rank = 0
@@ -50,17 +72,17 @@ public enum DurationText {
                     rank = 2
                 }
             default:
-                return nil
+                return .malformed
             }
             i = bytes.index(after: i)
-            guard rank > lastRank else { return nil }
+            guard rank > lastRank else { return .malformed }
             lastRank = rank
             let (scaled, o3) = value.multipliedReportingOverflow(by: units[rank].ns)
             let (sum, o4) = total.addingReportingOverflow(scaled)
-            guard !o3, !o4 else { return nil }
+            if o3 || o4 { overflow = true }
             total = sum
         }
-        return total
+        return overflow ? .tooLong : .value(total)
     }
 
     /// Canonical text of a duration: greedy decomposition into `d`, `h`, `m`, `s`, `ms`, skipping zero components.

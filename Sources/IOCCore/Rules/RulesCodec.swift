@@ -214,7 +214,11 @@ public enum RulesCodec {
         mutating func duration(_ v: JSONValue?, _ path: String) -> Int64? {
             guard let s = string(v, path) else { return nil }
             guard let d = DurationText.parse(s), d > 0 else {
-                fail(path, "expected a positive duration such as 30s, 5m or 24h, got \"\(s)\"")
+                if DurationText.isTooLong(s) {
+                    fail(path, "\"\(s)\" is longer than the longest duration, \(DurationText.longest)")
+                } else {
+                    fail(path, "expected a positive duration such as 30s, 5m or 24h, got \"\(s)\"")
+                }
                 return nil
             }
             return d

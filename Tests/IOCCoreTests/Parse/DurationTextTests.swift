@@ -67,6 +67,18 @@ struct DurationTextTests {
         #expect(DurationText.format(Int64.min) == "-106751d23h47m16s854ms")
     }
 
+    @Test("Too long is told apart from malformed")
+    func tooLong() {
+        for text in ["106752d", "2562048h", "106751d23h47m16s855ms", "99999999999999999999s", "1d99999999999999999h"] {
+            #expect(DurationText.parse(text) == nil, "\(text)")
+            #expect(DurationText.isTooLong(text), "\(text)")
+        }
+        for text in ["106751d23h47m16s854ms", "1h", "", "5", "1m1m", "99999999999999999999x"] {
+            #expect(!DurationText.isTooLong(text), "\(text)")
+        }
+        #expect(DurationText.parse(DurationText.longest) == Int64.max / Self.ms * Self.ms)
+    }
+
     @Test("parse(format(x)) == x for whole milliseconds")
     func roundTrip() {
         var value: Int64 = 0
