@@ -103,7 +103,18 @@ struct CLITests {
         try ProcessRunner.ioc(["rules", "--print-default"]).stdout.write(
             toFile: rules, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out.ndjson").path
+        // An input named as one of the rules' routes: `--dispatch '{route}.ndjson'` would write fire's reports on it.
+        let fire = dir.appendingPathComponent("fire.ndjson").path
+        try text.write(toFile: fire, atomically: true, encoding: .utf8)
         let cases: [([String], String)] = [
+            (
+                ["run", fire, "--snapshots", "/dev/null", "--dispatch", dir.path + "/{route}.ndjson"],
+                "Error: --dispatch '\(fire)' is the input '\(fire)'"
+            ),
+            (
+                ["run", feed, "--snapshots", dir.path + "/police.ndjson", "--dispatch", dir.path + "/{route}.ndjson"],
+                "Error: --snapshots and --dispatch name the same file ('\(dir.path)/police.ndjson')"
+            ),
             (["run", feed, "--snapshots", feed], "Error: --snapshots '\(feed)' is the input '\(feed)'"),
             (
                 [
@@ -128,6 +139,7 @@ struct CLITests {
         for (args, message) in cases {
             try expectUsageError(args, message)
             #expect(try String(contentsOfFile: feed, encoding: .utf8) == text)
+            #expect(try String(contentsOfFile: fire, encoding: .utf8) == text)
             #expect(try String(contentsOfFile: rules, encoding: .utf8).contains("\"hỏa hoạn\""))
             #expect(!FileManager.default.fileExists(atPath: out))
         }

@@ -129,6 +129,13 @@ public struct Interner: Sendable {
         return (id, true)
     }
 
+    /// Whether `bytes` (whose `hash(_:)` is `h`) is interned already; interns nothing.
+    ///
+    /// - Complexity: O(n) expected, one probe.
+    public func contains(_ bytes: UnsafeRawBufferPointer, hash h: UInt64) -> Bool {
+        probe(h, bytes).0 != nil
+    }
+
     @inline(__always)
     private static func slotValue(_ h: UInt64, _ id: Int32) -> UInt64 {
         (h & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32(id) &+ 1)

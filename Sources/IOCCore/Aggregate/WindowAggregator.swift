@@ -188,9 +188,9 @@ public final class WindowAggregator {
         self.config = config
         self.output = output
         alerts = AlertBook(listLimit: config.activeListLimit)
+        // Built in, not counted against `--max-keys`: `--max-keys 1` takes one key from the feed.
         unknownDistrict = districts.intern("unknown")
         unknownAgency = agencies.intern("unknown")
-        trackedKeys = 2
         // Room up front for the tables that grow with the tracked report and dossier ids, up to `--max-keys`
         // (at most 2^20 each): address space only until an id uses it, and no doubled copy of a table, nor the
         // fresh pages it touches, on the way (a quarter to a third of a large feed's page faults).
@@ -206,8 +206,39 @@ public final class WindowAggregator {
     }
 
     /// Keys tracked over all tables (for `--max-keys`): districts, report ids, segments, security types,
-    /// agencies, dossiers, metric names and sensors.
+    /// agencies, dossiers, metric names and sensors, the built-in `unknown` district and agency left out.
     public private(set) var trackedKeys = 0
+
+    /// The most keys one event adds: its district, its key (id, sensor, dossier, metric name) and its subject
+    /// (segment, security type, agency).
+    static let keysPerEvent = 3
+
+    /// Whether every key `e` would add still fits under `limit`: checked before any is interned, near the limit
+    /// only, so that a line rejected `cardinality` adds none of them (its district or sensor would otherwise stay
+    /// and use up room that later lines find gone, and what is accepted would depend on the order of lines).
+    private func newKeysFit(_ e: UnsafePointer<Event>, _ b: EventBytes, limit: Int) -> Bool {
+        var new = 0
+        @inline(__always) func count(_ table: borrowing Interner, _ ref: ByteRef, _ tag: UInt32) {
+            if !table.contains(b[ref], hash: Interner.hash(tag: tag)) { new += 1 }
+        }
+        if !e.pointee.district.isAbsent && e.pointee.district.count > 0 {
+            count(districts, e.pointee.district, e.pointee.districtHash)
+        }
+        switch e.pointee.kind {
+        case .fieldReport: count(reportIds, e.pointee.key, e.pointee.keyHash)
+        case .traffic:
+            count(trafficSensors.names, e.pointee.key, e.pointee.keyHash)
+            count(segments, e.pointee.subject, e.pointee.subjectHash)
+        case .security:
+            count(securitySensors.names, e.pointee.key, e.pointee.keyHash)
+            count(securityTypes, e.pointee.subject, e.pointee.subjectHash)
+        case .service:
+            count(dossierIds, e.pointee.key, e.pointee.keyHash)
+            if !e.pointee.agency.isAbsent { count(agencies, e.pointee.agency, e.pointee.agencyHash) }
+        case .metric: count(metricNames, e.pointee.key, e.pointee.keyHash)
+        }
+        return trackedKeys &+ new <= limit
+    }
 
     // MARK: - Lines that are not events
 
@@ -295,8 +326,15 @@ public final class WindowAggregator {
     /// - Complexity: O(1) amortised, plus the windows it closes; no allocation after warm-up except for new keys.
     @inline(__always)
     func apply(_ e: UnsafePointer<Event>, _ b: EventBytes, lineBase: Int) {
-        // Keys first, so a cardinality rejection leaves no trace in state.
+        // Keys first, so a cardinality rejection leaves no trace in state: near the limit, whether all of the
+        // event's new keys fit is known before any is interned.
         let limit = config.maxKeys
+        if trackedKeys &+ WindowAggregator.keysPerEvent > limit && !newKeysFit(e, b, limit: limit) {
+            reject(
+                .cardinality, source: e.pointee.source, line: lineBase + e.pointee.lineNumber,
+                raw: b.line(of: e.pointee))
+            return
+        }
         guard
             let district = e.pointee.district.isAbsent || e.pointee.district.count == 0
                 ? unknownDistrict

@@ -299,8 +299,12 @@ public enum RulesCodec {
                         allowed: ["1", "2", "3", "4", "5"])
                 {
                     var map: [Int: Priority] = [:]
+                    // A key other than 1…5 has been reported as an unknown member already.
                     for m in members {
-                        if let p = priority(m.value, "$.security.severity_priority.\(m.key)") { map[Int(m.key)!] = p }
+                        guard m.key.utf8.count == 1, let severity = Int(m.key), (1...5).contains(severity) else {
+                            continue
+                        }
+                        if let p = priority(m.value, "$.security.severity_priority.\(m.key)") { map[severity] = p }
                     }
                     r.securitySeverityPriority = map
                 }

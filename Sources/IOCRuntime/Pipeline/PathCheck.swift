@@ -43,7 +43,10 @@ struct PathCheck {
     /// Throws when an output is also an input or the rules file, when two outputs are one file, or when
     /// `--latest` names something that is not a regular file (it is replaced by a rename, which would put a
     /// plain file in place of a device or a pipe).
-    static func check(_ options: RunOptions) throws(UsageError) {
+    ///
+    /// With `{route}` in `--dispatch`, every file the rules can route to is checked: each category's agency, the
+    /// fallback's, each security route and the default one.
+    static func check(_ options: RunOptions, rules: Rules) throws(UsageError) {
         var reads: [(what: String, identity: Identity)] = []
         for input in options.inputs where input != "-" {
             reads.append(("input '\(input)'", identity(of: input)))
@@ -55,7 +58,19 @@ struct PathCheck {
         if let p = options.alerts { writes.append(("--alerts", p)) }
         if let p = options.deadLetter { writes.append(("--dead-letter", p)) }
         if let p = options.totals { writes.append(("--totals", p)) }
-        if let p = options.dispatch, !p.contains("{route}") { writes.append(("--dispatch", p)) }
+        if let p = options.dispatch {
+            if p.contains("{route}") {
+                var routes = Set(rules.categories.map(\.agency))
+                routes.insert(rules.fallback.agency)
+                routes.formUnion(rules.securityRoutes.values)
+                routes.insert(rules.securityDefaultRoute)
+                for route in routes.sorted() {
+                    writes.append(("--dispatch", p.replacingAll("{route}", with: OutputHub.safeFileName(route))))
+                }
+            } else {
+                writes.append(("--dispatch", p))
+            }
+        }
 
         // Only an existing path that is not a regular file is `.other`.
         if let p = options.latest, p != "-", case .other = identity(of: p) {
@@ -72,6 +87,9 @@ struct PathCheck {
                 throw UsageError("\(output) is the \(r.what): writing it would destroy what is read")
             }
             if let s = seen.first(where: { $0.identity == id }) {
+                if s.flag == w.flag {
+                    throw UsageError("\(w.flag) routes two ways to the same file (\(shown)): give each route its own")
+                }
                 throw UsageError("\(s.flag) and \(w.flag) name the same file (\(shown)): give each output its own")
             }
             seen.append((w.flag, w.path, id))

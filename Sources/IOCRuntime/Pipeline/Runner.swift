@@ -69,7 +69,7 @@ public final class Runner {
             }
         }
         if options.fromStart && !options.follow { throw UsageError("'--from-start' needs '--follow'") }
-        try PathCheck.check(options)
+        try PathCheck.check(options, rules: rules)
 
         let hub = OutputHub()
         var totalsSink: FileSink?
@@ -189,6 +189,8 @@ public final class Runner {
         }
         do {
             let rules = try loadRules(path: path)
+            // New agencies or routes mean new `{route}` files: none may be an input or another output.
+            try PathCheck.check(options, rules: rules)
             pipeline.reload(rules)
             aggregator.rules = rules
             stderrSink.writeLine("ioc: SIGHUP: reloaded rules from \(path)")

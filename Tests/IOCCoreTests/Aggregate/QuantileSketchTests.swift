@@ -87,6 +87,35 @@ struct QuantileSketchTests {
         #expect(a.count == 3_000)
     }
 
+    /// Values from 1e-8 to 1e308 would need 73,000 buckets: the lowest collapse, the store stays at 4,096
+    /// buckets, the upper quantiles keep their accuracy, and merging in any order still equals one sketch.
+    @Test func aWideRangeOfValuesTakesBoundedRoom() {
+        var all = QuantileSketch()
+        var parts = [QuantileSketch(), QuantileSketch(), QuantileSketch()]
+        var values: [Double] = []
+        var rng = SplitMix64(seed: 5)
+        for i in 0..<3_000 {
+            // Mostly large values over twenty orders of magnitude, some tiny ones.
+            let v = i % 10 == 0 ? 1e-8 : pow(10, 288 + Double(rng.next() % 2_000) / 100)
+            values.append(v)
+            all.add(v)
+            parts[i % 3].add(v)
+        }
+        #expect(all.bucketCount <= BucketStore.maxBuckets)
+        values.sort()
+        for q in [0.5, 0.9, 0.95, 0.99, 1.0] {
+            let exact = nearestRank(values, q)
+            #expect(abs(all.quantile(q)! - exact) <= 0.01 * exact, "q=\(q)")
+        }
+        for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
+            var merged = parts[order[0]]
+            merged.merge(parts[order[1]])
+            merged.merge(parts[order[2]])
+            #expect(merged.bucketCount <= BucketStore.maxBuckets)
+            for q in [0.1, 0.5, 0.95, 0.99] { #expect(merged.quantile(q) == all.quantile(q), "q=\(q) \(order)") }
+        }
+    }
+
     /// Bucket ranges that lie below, above, inside or around each other, with negatives and zeros, and empty
     /// sketches on either side: a merge answers every quantile as one sketch of all the values does.
     @Test(arguments: [

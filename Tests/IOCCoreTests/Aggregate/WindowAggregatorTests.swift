@@ -481,8 +481,8 @@ struct DeadLetterTests {
 
     /// Past `--max-keys`, a line that would add a key is rejected as `cardinality`; known keys still count.
     @Test func cardinalityLimit() {
-        // Two keys are always tracked ("unknown" district and agency); allow three more.
-        let h = CoreHarness(maxKeys: 5)
+        // The built-in "unknown" district and agency do not count: three keys from the feed.
+        let h = CoreHarness(maxKeys: 3)
         var lines: [String] = []
         for i in 0..<6 {
             lines.append(#"{"kind":"metric","ts":"2026-11-22T00:00:0\#(i)Z","name":"m\#(i % 4)","value":1}"#)
@@ -494,6 +494,27 @@ struct DeadLetterTests {
         #expect(h.output.deadLetters.first?.contains("m3") == true)
         #expect(h.output.deadLetters.allSatisfy { $0.contains("\"reason\":\"cardinality\"") })
         #expect(h.counts.lines == 6)
+    }
+
+    /// A line rejected `cardinality` adds none of its keys (a security event needs its sensor and its type), so
+    /// what is accepted does not depend on the order of the lines.
+    @Test(arguments: [[0, 1, 2], [0, 2, 1], [1, 0, 2]])
+    func aCardinalityRejectionAddsNoKey(order: [Int]) {
+        let lines = [
+            #"{"kind":"metric","ts":"2026-11-22T00:00:00Z","name":"m1","value":1}"#,
+            #"{"kind":"security","ts":"2026-11-22T00:00:01Z","sensor":"sX","type":"tX","district":"Q1"}"#,
+            #"{"kind":"metric","ts":"2026-11-22T00:00:02Z","name":"m2","value":1}"#,
+        ]
+        let h = CoreHarness(maxKeys: 2)
+        h.feed(order.map { lines[$0] }.joined(separator: "\n") + "\n")
+        #expect(h.counts.accepted == 2)
+        #expect(h.output.deadLetters.count == 1)
+        #expect(h.output.deadLetters.first?.contains("sX") == true)
+        #expect(h.processor.aggregator.trackedKeys == 2)
+        // One key from the feed with `--max-keys 1`: the built-in "unknown" takes no room.
+        let one = CoreHarness(maxKeys: 1)
+        one.feed(lines[0] + "\n" + lines[2] + "\n")
+        #expect(one.counts.accepted == 1)
     }
 }
 
