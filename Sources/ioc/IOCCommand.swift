@@ -305,6 +305,13 @@ enum IOCCommand {
                     else {
                         throw CLIError("The value '\(v)' is invalid for '--start <time>': expected RFC 3339")
                     }
+                    // The feed's lines reach minutes back (late lines) and weeks on (dossiers' due dates).
+                    guard FeedGenerator.startRange.contains(t) else {
+                        throw CLIError(
+                            "The value '\(v)' is invalid for '--start <time>': expected a time from "
+                                + "\(Timestamp.string(FeedGenerator.startRange.lowerBound)) to "
+                                + "\(Timestamp.string(FeedGenerator.startRange.upperBound))")
+                    }
                     start = t
                 case "--bad":
                     bad = try ratio(name, scanner.value(for: name, inline: inline))

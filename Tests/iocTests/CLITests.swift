@@ -37,6 +37,11 @@ struct CLITests {
             (["run", "--window=0s"], "Error: The value '0s' is invalid for '--window <duration>'"),
             (["run", "--lateness"], "Error: Missing value for '--lateness'"),
             (
+                ["gen", "--start", "2262-04-01T00:00:00Z"],
+                "Error: The value '2262-04-01T00:00:00Z' is invalid for '--start <time>': expected a time from "
+                    + "1678-01-01T00:00:00Z to 2261-12-31T00:00:00Z"
+            ),
+            (
                 ["run", "--max-future", "3000000h"],
                 "Error: The value '3000000h' is invalid for '--max-future <duration>': at most 106751d23h47m16s854ms"
             ),
@@ -75,6 +80,7 @@ struct CLITests {
             ),
             (["run", "--summary=yes"], "Error: Option '--summary' takes no value"),
             (["run", "--rules", "/no/such/rules.json"], "Error: cannot read rules file '/no/such/rules.json'"),
+            (["run", "--rules", "/"], "Error: cannot read rules file '/': Is a directory"),
         ])
     func badFlags(args: [String], message: String) throws {
         try expectUsageError(args, message)

@@ -126,6 +126,8 @@ public final class WindowAggregator {
     private var nextClose: Int64?
     /// Window of the greatest accepted `ts`.
     private var maxWindow: Int64 = .min
+    /// The window of the last provisional snapshot (`--every`), closed at the end even when no event fell in it.
+    private var provisionalWindow: Int64?
     private var windows: [Int64: WindowBox] = [:]
     /// The window the last event went to (most events go to the same one): saves a dictionary lookup.
     private var cachedWindowIndex: Int64 = .min
@@ -719,10 +721,13 @@ public final class WindowAggregator {
         flushAlertChanges()
     }
 
-    /// Closes every open window (end of input or shutdown).
+    /// Closes every open window (end of input or shutdown), the one a provisional snapshot was last written of
+    /// included: after an idle advance it can lie past the last event, and its provisional snapshot must not stay
+    /// the last word (in `--latest`, for subscribers).
     public func finish() {
         guard var k = nextClose else { return }
-        while k <= maxWindow {
+        let last = max(maxWindow, provisionalWindow ?? .min)
+        while k <= last {
             closeWindow(k)
             k += 1
         }
@@ -929,6 +934,7 @@ public final class WindowAggregator {
         guard let mark = watermark, let k = nextClose else { return }
         let open = windows[k]?.data ?? WindowData(start: windowStart(k), categories: rules.categories.count + 1)
         writeSnapshot(open, end: windowEnd(k), final: false, clock: mark)
+        provisionalWindow = k
     }
 
     private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {

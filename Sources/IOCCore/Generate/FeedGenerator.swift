@@ -58,6 +58,10 @@ import Darwin
 /// holding at most 8192; when one is full its oldest pending lifecycle is dropped (the report or dossier then
 /// simply stays open). Nothing else grows with the feed.
 public struct FeedGenerator {
+    /// The times a feed may start at, 1678-01-01T00:00:00Z through 2261-12-31T00:00:00Z: its lines reach minutes
+    /// before the clock (late lines) and weeks after it (due dates), which must stay in the 64-bit range.
+    public static let startRange: ClosedRange<Int64> = -9_214_560_000_000_000_000...9_214_560_000_000_000_000
+
     public struct Options: Sendable {
         public var seed: UInt64 = 1
         /// Stop after this many lines (with neither `events` nor `duration` the feed never ends).

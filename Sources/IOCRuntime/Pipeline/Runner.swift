@@ -18,6 +18,10 @@ public func wallClockNanoseconds() -> Int64 {
 
 /// Loads a rules file, or explains every problem in it.
 public func loadRules(path: String) throws -> Rules {
+    var st = stat()
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+        throw UsageError("cannot read rules file '\(path)': Is a directory")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw UsageError("cannot read rules file '\(path)': \(String(cString: strerror(errno)))")
     }

@@ -139,6 +139,22 @@ struct NGSIAdapterTests {
         #expect(AdapterTest.validate(other, rules: rules).outcome == .ignored)
     }
 
+    @Test("A bare JSON-LD typed value is unwrapped like a nested one")
+    func bareTypedValue() {
+        let traffic =
+            #"{"id":"t1","type":"TrafficFlowObserved","intensity":1,"averageVehicleSpeed":10,"#
+            + #""dateObserved":{"@type":"DateTime","@value":"2026-11-22T00:00:00Z"}}"#
+        let a = AdapterTest.validate(traffic)
+        #expect(a.outcome == .accepted)
+        #expect(a.time == "2026-11-22T00:00:00Z")
+        let alert =
+            #"{"id":"a1","type":"Alert","category":"traffic","subCategory":"trafficJam","#
+            + #""dateIssued":{"@type":"DateTime","@value":"2026-11-22T00:05:00Z"}}"#
+        let b = AdapterTest.validate(alert)
+        #expect(b.outcome == .accepted)
+        #expect(b.time == "2026-11-22T00:05:00Z")
+    }
+
     @Test("Normalized forms, relationships, prefixed names and URIs")
     func normalizedForms() {
         let line =

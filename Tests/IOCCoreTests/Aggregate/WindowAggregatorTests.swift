@@ -581,6 +581,24 @@ struct LiveAggregationTests {
         #expect(h.counts.late == 1)
     }
 
+    @Test func aWindowLastSeenProvisionallyAfterAnIdleAdvanceClosesAtTheEnd() throws {
+        let h = CoreHarness(lateness: 0)
+        h.feed(traffic("08:00:10") + "\n", finish: false)
+        let mark = try #require(h.processor.aggregator.watermark)
+        // Two quiet minutes: 08:00 and 08:01 close; 08:02, past the last event, is shown provisionally.
+        h.processor.aggregator.advanceWatermark(to: mark + 120_000_000_000)
+        h.processor.aggregator.provisionalSnapshot()
+        #expect(h.output.provisional.count == 1)
+        #expect(h.output.snapshots.count == 2)
+        h.processor.endSource()
+        h.processor.finish()
+        // The end of input closes it: the last word on 08:02 is final.
+        let snaps = h.output.snapshotValues
+        #expect(snaps.count == 3)
+        #expect(snaps.last?.at("window.start")?.string == "2026-11-22T08:02:00Z")
+        #expect(snaps.last?.at("window.final") == .bool(true))
+    }
+
     @Test func idleAdvanceBeforeAnyEventDoesNothing() {
         let h = CoreHarness()
         h.processor.aggregator.advanceWatermark(to: 1_000_000_000_000)

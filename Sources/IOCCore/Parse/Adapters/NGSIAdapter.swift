@@ -180,7 +180,11 @@ enum NGSIAdapter {
         guard r.find("type", in: nested, scratch: &scratch) != nil,
             let value = r.find("value", in: nested, scratch: &scratch)
                 ?? r.find("object", in: nested, scratch: &scratch)
-        else { return m }
+        else {
+            // A bare JSON-LD typed value, `{"@type":"DateTime","@value":…}`, as the attribute itself.
+            if let inner = r.find("@value", in: nested, scratch: &scratch) { return inner.type == .null ? nil : inner }
+            return m
+        }
         if value.type == .null { return nil }
         guard value.type == .object else { return value }
         r.nested(value, into: &nested)
