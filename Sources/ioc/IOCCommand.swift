@@ -19,7 +19,7 @@ enum IOCCommand {
         let status = command(arguments)
         let failure = stdoutFailure.load(ordering: .relaxed)
         guard failure == 0 else {
-            writeStderr("ioc: cannot write to stdout: \(String(cString: strerror(failure)))\n")
+            writeStderr("Error: cannot write to stdout: \(String(cString: strerror(failure)))\n")
             return status == 0 ? 1 : status
         }
         return status
@@ -109,8 +109,8 @@ enum IOCCommand {
     static let stdoutFailure = Atomic<Int32>(0)
 
     /// Writes `text` and `terminator` to stdout at once (help, rules, bench results). It shadows `Swift.print`,
-    /// whose stdio buffer would keep a failed write (a full disk, a closed pipe) to itself and let the command
-    /// exit 0; after a failure the rest is not written.
+    /// whose stdio buffer would keep a failed write (a full disk) to itself and let the command exit 0; after a
+    /// failure the rest is not written. (A closed pipe ends the command by SIGPIPE, as it does `cat`.)
     static func print(_ text: String, terminator: String = "\n") {
         guard stdoutFailure.load(ordering: .relaxed) == 0 else { return }
         var out = text + terminator
@@ -336,9 +336,13 @@ enum IOCCommand {
         if rate != nil {
             defaultStart = now
         } else if let events {
-            defaultStart = now - Int64(Double(events) / density * 1e9) - 60_000_000_000
+            // Ending about now; a feed too long to fit starts as early as a feed can.
+            let span = Double(events) / density * 1e9 + 60e9
+            defaultStart = max(FeedGenerator.startRange.lowerBound, now - Int64(min(span, 9e18)))
         } else {
-            defaultStart = now - duration! - 60_000_000_000
+            defaultStart = max(
+                FeedGenerator.startRange.lowerBound,
+                now.saturatingSubtracting(duration!.saturatingAdding(60_000_000_000)))
         }
         var options = FeedGenerator.Options(start: start ?? defaultStart)
         options.seed = seed

@@ -112,6 +112,8 @@ struct CLITests {
         // An input named as one of the rules' routes: `--dispatch '{route}.ndjson'` would write fire's reports on it.
         let fire = dir.appendingPathComponent("fire.ndjson").path
         try text.write(toFile: fire, atomically: true, encoding: .utf8)
+        let staged = dir.appendingPathComponent("snap.tmp").path
+        try text.write(toFile: staged, atomically: true, encoding: .utf8)
         let cases: [([String], String)] = [
             (
                 ["run", fire, "--snapshots", "/dev/null", "--dispatch", dir.path + "/{route}.ndjson"],
@@ -141,19 +143,37 @@ struct CLITests {
                 ["run", feed, "--latest", "/dev/null"],
                 "Error: '--latest /dev/null' is not a regular file: the latest snapshot replaces it by a rename"
             ),
+            (
+                // `--latest P` writes each snapshot to `P.tmp` first.
+                ["run", staged, "--snapshots", "/dev/null", "--latest", dir.path + "/snap"],
+                "Error: --latest '\(staged)' is the input '\(staged)'"
+            ),
         ]
         for (args, message) in cases {
             try expectUsageError(args, message)
             #expect(try String(contentsOfFile: feed, encoding: .utf8) == text)
             #expect(try String(contentsOfFile: fire, encoding: .utf8) == text)
+            #expect(try String(contentsOfFile: staged, encoding: .utf8) == text)
             #expect(try String(contentsOfFile: rules, encoding: .utf8).contains("\"hỏa hoạn\""))
             #expect(!FileManager.default.fileExists(atPath: out))
         }
-        // Devices may be named as often as one likes.
+        // Devices may be named as often as one likes, and `-` too, wherever stdout points.
         let r = try ProcessRunner.ioc([
             "run", feed, "--snapshots", "/dev/null", "--alerts", "/dev/null", "--dead-letter", "/dev/null",
         ])
         #expect(r.status == 0)
+        let both = dir.appendingPathComponent("both.ndjson").path
+        _ = FileManager.default.createFile(atPath: both, contents: nil)
+        let dashes = try ProcessRunner.ioc(["run", feed, "--snapshots", "-", "--alerts", "-"], stdoutFile: both)
+        #expect(dashes.status == 0, "\(dashes.stderr)")
+        #expect(try String(contentsOfFile: both, encoding: .utf8).contains("ioc.snapshot/1"))
+        // stdin redirected from the file the snapshots would truncate.
+        let shell = try ProcessRunner.run(
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "'\(TestPaths.iocBinary.path)' run - --snapshots '\(feed)' < '\(feed)'"])
+        #expect(shell.status == 64)
+        #expect(shell.stderr.hasPrefix("Error: --snapshots '\(feed)' is the standard input"), "\(shell.stderr)")
+        #expect(try String(contentsOfFile: feed, encoding: .utf8) == text)
     }
 
     @Test(
@@ -161,7 +181,7 @@ struct CLITests {
         arguments: [
             ["rules", "--print-default"], ["--help"], ["bench", "--events", "2000", "--json"],
             ["bench", "--events", "2000"], ["run", "samples/city-morning.ndjson"],
-            ["top", "samples/expected/city-morning.snapshots.ndjson"],
+            ["top", "samples/expected/city-morning.snapshots.ndjson"], ["gen", "--events", "100"],
         ])
     func writeToAFullDevice(args: [String]) throws {
         guard FileManager.default.fileExists(atPath: "/dev/full") else {
@@ -170,7 +190,7 @@ struct CLITests {
         }
         let r = try ProcessRunner.ioc(args, cwd: TestPaths.packageRoot, stdoutFile: "/dev/full")
         #expect(r.status == 1, "\(r.stderr)")
-        #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+        #expect(r.stderr.contains("Error: cannot write to stdout: No space left on device"), "\(r.stderr)")
     }
 
     /// The README's first command: the bundled sample gives exactly the expected snapshots, alerts and dead letters.

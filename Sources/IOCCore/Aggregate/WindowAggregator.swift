@@ -126,8 +126,6 @@ public final class WindowAggregator {
     private var nextClose: Int64?
     /// Window of the greatest accepted `ts`.
     private var maxWindow: Int64 = .min
-    /// The window of the last provisional snapshot (`--every`), closed at the end even when no event fell in it.
-    private var provisionalWindow: Int64?
     private var windows: [Int64: WindowBox] = [:]
     /// The window the last event went to (most events go to the same one): saves a dictionary lookup.
     private var cachedWindowIndex: Int64 = .min
@@ -218,6 +216,8 @@ public final class WindowAggregator {
     /// Whether every key `e` would add still fits under `limit`: checked before any is interned, near the limit
     /// only, so that a line rejected `cardinality` adds none of them (its district or sensor would otherwise stay
     /// and use up room that later lines find gone, and what is accepted would depend on the order of lines).
+    ///
+    /// - Complexity: one interner probe per key of the event (at most `keysPerEvent`).
     private func newKeysFit(_ e: UnsafePointer<Event>, _ b: EventBytes, limit: Int) -> Bool {
         var new = 0
         @inline(__always) func count(_ table: borrowing Interner, _ ref: ByteRef, _ tag: UInt32) {
@@ -290,6 +290,8 @@ public final class WindowAggregator {
     private var lastWindow: (start: Int64, end: Int64, index: Int64) = (0, 0, 0)
 
     /// The index and end of the window holding `ts`.
+    ///
+    /// - Complexity: O(1).
     @inline(__always)
     private func window(of ts: Int64) -> (index: Int64, end: Int64) {
         if ts >= lastWindow.start && ts < lastWindow.end { return (lastWindow.index, lastWindow.end) }
@@ -299,10 +301,14 @@ public final class WindowAggregator {
     }
 
     /// Start of window `k`, cut at the earliest instant for the window that begins before it.
+    ///
+    /// - Complexity: O(1).
     @inline(__always)
     private func windowStart(_ k: Int64) -> Int64 { k.saturatingMultiplied(by: config.window) }
 
     /// End of window `k`, cut at the latest instant for the window that ends after it.
+    ///
+    /// - Complexity: O(1).
     @inline(__always)
     private func windowEnd(_ k: Int64) -> Int64 { (k + 1).saturatingMultiplied(by: config.window) }
 
@@ -721,12 +727,14 @@ public final class WindowAggregator {
         flushAlertChanges()
     }
 
-    /// Closes every open window (end of input or shutdown), the one a provisional snapshot was last written of
-    /// included: after an idle advance it can lie past the last event, and its provisional snapshot must not stay
-    /// the last word (in `--latest`, for subscribers).
+    /// Closes every open window (end of input or shutdown), the one the watermark is in included: after an idle
+    /// advance it lies past the last event, and whatever provisional snapshot was written of it must not stay the
+    /// last word (in `--latest`, for subscribers). Without an idle advance it is never past the last event's.
+    ///
+    /// - Complexity: O(windows closed).
     public func finish() {
-        guard var k = nextClose else { return }
-        let last = max(maxWindow, provisionalWindow ?? .min)
+        guard var k = nextClose, let mark = watermark else { return }
+        let last = max(maxWindow, windowIndex(mark))
         while k <= last {
             closeWindow(k)
             k += 1
@@ -934,7 +942,6 @@ public final class WindowAggregator {
         guard let mark = watermark, let k = nextClose else { return }
         let open = windows[k]?.data ?? WindowData(start: windowStart(k), categories: rules.categories.count + 1)
         writeSnapshot(open, end: windowEnd(k), final: false, clock: mark)
-        provisionalWindow = k
     }
 
     private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {

@@ -62,6 +62,10 @@ public struct FeedGenerator {
     /// before the clock (late lines) and weeks after it (due dates), which must stay in the 64-bit range.
     public static let startRange: ClosedRange<Int64> = -9_214_560_000_000_000_000...9_214_560_000_000_000_000
 
+    /// The feed ends when its clock passes this, 60 days before the latest instant (2262-02-10), whatever
+    /// `events` or `duration` say, for the same reason.
+    static let clockLimit: Int64 = .max - 60 * 86_400 * 1_000_000_000
+
     public struct Options: Sendable {
         public var seed: UInt64 = 1
         /// Stop after this many lines (with neither `events` nor `duration` the feed never ends).
@@ -131,9 +135,9 @@ public struct FeedGenerator {
         clock = options.start
         lastTimestamp = options.start
         if let d = options.duration {
-            end = options.start.saturatingAdding(max(0, d))
+            end = min(options.start.saturatingAdding(max(0, d)), Self.clockLimit)
         } else {
-            end = .max
+            end = Self.clockLimit
         }
         let sensorCount = t.sensorCount
         // Each active sensor reports about once a minute at least; at high density all of them report more often.

@@ -47,7 +47,11 @@ struct SnapshotEncoder {
             out.raw(",\"ring_fill\":")
             out.double((live.ringFill * 1000).rounded() / 1000)
             out.raw(",\"watermark_lag_ms\":")
-            if let mark = agg.watermark { out.int(Int((live.wallClock &- mark) / 1_000_000)) } else { out.null() }
+            if let mark = agg.watermark {
+                out.int(Int(live.wallClock.saturatingSubtracting(mark) / 1_000_000))
+            } else {
+                out.null()
+            }
             if let subscribers = live.subscribers {
                 out.raw(",\"subscribers\":")
                 out.int(subscribers.connected)

@@ -104,7 +104,7 @@ public enum GenRunner {
     }
 
     static func fail(_ code: Int32) -> Int32 {
-        var message = "ioc gen: cannot write to stdout: \(String(cString: strerror(code)))\n"
+        var message = "Error: cannot write to stdout: \(String(cString: strerror(code)))\n"
         _ = message.withUTF8 { writeFully(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
         return 1
     }

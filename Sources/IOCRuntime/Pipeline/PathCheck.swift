@@ -23,10 +23,10 @@ struct PathCheck {
         case other
     }
 
-    /// The identity of `path`, or of the standard output for `-`.
-    private static func identity(of path: String) -> Identity {
+    /// The identity of `path`, or of the standard output (`stdio` 1) or input (0) for `-`.
+    private static func identity(of path: String, stdio: Int32 = STDOUT_FILENO) -> Identity {
         var st = stat()
-        let found = path == "-" ? fstat(STDOUT_FILENO, &st) == 0 : stat(path, &st) == 0
+        let found = path == "-" ? fstat(stdio, &st) == 0 : stat(path, &st) == 0
         if found {
             guard (st.st_mode & S_IFMT) == S_IFREG else { return .other }
             return .file(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
@@ -51,10 +51,18 @@ struct PathCheck {
         for input in options.inputs where input != "-" {
             reads.append(("input '\(input)'", identity(of: input)))
         }
+        // stdin, named or the default input, may be a file redirected in (`ioc run - --snapshots x < x`).
+        if options.inputs.contains("-") || (options.inputs.isEmpty && options.listen.isEmpty) {
+            reads.append(("standard input", identity(of: "-", stdio: STDIN_FILENO)))
+        }
         if let rules = options.rulesPath { reads.append(("rules file '\(rules)'", identity(of: rules))) }
 
         var writes: [(flag: String, path: String)] = [("--snapshots", options.snapshots)]
-        if let p = options.latest { writes.append(("--latest", p)) }
+        if let p = options.latest {
+            writes.append(("--latest", p))
+            // The file each snapshot is written to before the rename: created and removed at every snapshot.
+            writes.append(("--latest", LatestFileSink.temporaryPath(for: p)))
+        }
         if let p = options.alerts { writes.append(("--alerts", p)) }
         if let p = options.deadLetter { writes.append(("--dead-letter", p)) }
         if let p = options.totals { writes.append(("--totals", p)) }
@@ -81,12 +89,14 @@ struct PathCheck {
         for w in writes {
             let id = identity(of: w.path)
             if case .other = id { continue }
+            // Outputs on `-` share one descriptor on purpose (`--snapshots - --alerts -`), wherever it points.
+            let others = w.path == "-" ? seen.filter { $0.path != "-" } : seen
             let shown = w.path == "-" ? "the standard output" : "'\(w.path)'"
             if let r = reads.first(where: { $0.identity == id }) {
                 let output = w.path == "-" ? "the standard output (\(w.flag) -)" : "\(w.flag) '\(w.path)'"
                 throw UsageError("\(output) is the \(r.what): writing it would destroy what is read")
             }
-            if let s = seen.first(where: { $0.identity == id }) {
+            if let s = others.first(where: { $0.identity == id }) {
                 if s.flag == w.flag {
                     throw UsageError("\(w.flag) routes two ways to the same file (\(shown)): give each route its own")
                 }

@@ -178,7 +178,7 @@ public final class Runner {
         if options.summary { writeTotals(aggregator.counts) }
         for s in signalSources { s.cancel() }
         if let f = failure ?? hub.failure {
-            stderrSink.writeLine("Error: \(f)")
+            stderrSink.writeLine(f.path == "stdout" ? "Error: cannot write to stdout: \(f.reason)" : "Error: \(f)")
             stderrSink.flush()
             return 1
         }
@@ -318,7 +318,7 @@ struct LiveClock {
             markAtLastEvent = aggregator.watermark
         } else if liveInput, let mark = markAtLastEvent, now - lastEventAt >= idle {
             // Quiet for `--idle`: event time is taken to pass as the wall clock does since the last event.
-            aggregator.advanceWatermark(to: mark + (now - lastEventAt))
+            aggregator.advanceWatermark(to: mark.saturatingAdding(now - lastEventAt))
         }
         if let every, now - lastProvisional >= every {
             lastProvisional = now

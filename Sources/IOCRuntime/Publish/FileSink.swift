@@ -22,8 +22,8 @@ public struct IOFailure: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(path): \(reason)" }
 }
 
-/// Writes all of `bytes` to `fd` with `write(2)`, retrying on EINTR, on EAGAIN (a non-blocking descriptor that
-/// is full) and after short writes.
+/// Writes all of `bytes` to `fd` with `write(2)`, retrying on EINTR, after short writes, and on EAGAIN (a
+/// non-blocking descriptor that is full) once `poll(2)` says it takes more.
 ///
 /// - Returns: 0, or the `errno` of the write that failed (the rest is not written).
 public func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
@@ -33,7 +33,12 @@ public func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         let n = write(fd, p, left)
         if n < 0 {
             let code = errno
-            if code == EINTR || code == EAGAIN { continue }
+            if code == EINTR { continue }
+            if code == EAGAIN {
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, -1)
+                continue
+            }
             return code
         }
         p += n
@@ -127,9 +132,12 @@ public final class LatestFileSink {
     private let temporary: String
     public private(set) var failure: IOFailure?
 
+    /// The file a snapshot is written to before it is renamed over `path`.
+    static func temporaryPath(for path: String) -> String { path + ".tmp" }
+
     public init(path: String) throws(IOFailure) {
         self.path = path
-        temporary = path + ".tmp"
+        temporary = LatestFileSink.temporaryPath(for: path)
         // Fail early when the folder cannot be written.
         let f = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard f >= 0 else { throw IOFailure(path: path, errno: errno) }

@@ -192,7 +192,8 @@ public final class TopRunner: @unchecked Sendable {
         if !out.isEmpty { writePlain(out) }
     }
 
-    /// Writes summary lines to stdout; a write that fails (a full disk, a closed pipe) ends the run with exit 1.
+    /// Writes summary lines to stdout; a write that fails (a full disk) ends the run with exit 1. (A closed pipe
+    /// ends it by SIGPIPE, as it does `cat`.)
     private func writePlain(_ out: String) {
         let code = Terminal.writeAll(STDOUT_FILENO, out)
         guard code != 0, !finished else { return }
