@@ -36,6 +36,7 @@ enum IOCCommand {
             print(rootHelp, terminator: "")
             return 0
         case "--version":
+            if args.count > 1 { return usageFailure("Unexpected argument '\(args[1])'", command: nil) }
             print(version)
             return 0
         case "help":

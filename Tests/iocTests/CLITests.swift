@@ -90,6 +90,10 @@ struct CLITests {
         let r = try ProcessRunner.ioc(["frob"])
         #expect(r.status == 64)
         #expect(r.stderr.hasPrefix("Error: Unknown subcommand 'frob'\nUsage: ioc <subcommand>\n"))
+        let version = try ProcessRunner.ioc(["--version", "extra"])
+        #expect(version.status == 64)
+        #expect(version.stdout.isEmpty)
+        #expect(version.stderr.hasPrefix("Error: Unexpected argument 'extra'\nUsage: ioc <subcommand>\n"))
     }
 
     @Test func unwritableOutputExitsOneWithPathAndReason() throws {
