@@ -15,7 +15,8 @@ public final class LiveProcess: @unchecked Sendable {
     public var stdoutURL: URL { dir.appendingPathComponent("stdout") }
     public var stderrURL: URL { dir.appendingPathComponent("stderr") }
 
-    public init(_ arguments: [String], in dir: URL) throws {
+    /// Starts `ioc` with `arguments` in `dir`; its stdin is `stdin` (a file) or empty.
+    public init(_ arguments: [String], in dir: URL, stdin: URL? = nil) throws {
         self.dir = dir
         _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("stdout").path, contents: nil)
         _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("stderr").path, contents: nil)
@@ -24,7 +25,7 @@ public final class LiveProcess: @unchecked Sendable {
         process.currentDirectoryURL = dir
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         try process.run()
     }
 

@@ -389,6 +389,13 @@ enum IOCCommand {
         } catch {
             return usageFailure(error.message, command: "bench")
         }
+        var pool = RunOptions()
+        pool.workers = options.workers
+        pool.batchSize = options.batchSize
+        if let problem = pool.batchPoolMemoryProblem {
+            writeStderr(problem + "\n")
+            return 1
+        }
         let result = BenchRunner.run(options)
         if options.json {
             print(BenchRunner.json(result, seed: options.seed))

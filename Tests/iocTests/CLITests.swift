@@ -102,6 +102,42 @@ struct CLITests {
         #expect(r.stderr.contains("/no/such/dir/dl.ndjson: No such file or directory"))
     }
 
+    /// A `--batch-size` whose pool does not fit the process's address space (`ulimit -v`, as a container or a
+    /// service manager may set) is exit 1 with the sizes and the reason, before any output is created; the same
+    /// run with a pool that fits gives the sample's snapshots.
+    @Test(arguments: [["run", "samples/city-morning.ndjson"], ["bench", "--events", "1000"]])
+    func aBatchPoolBeyondTheAddressSpaceLimitIsExit1(args: [String]) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-pool-\(getpid())-\(args[0])")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let snapshots = dir.appendingPathComponent("snapshots.ndjson").path
+        let output = args[0] == "run" ? ["--snapshots", snapshots] : []
+        func run(batchSize: Int) throws -> ProcessResult {
+            // 4 GB of address space: the 24 batches of 256 MiB (460 MB each with their event slots) do not fit.
+            let command = (args + ["--threads", "2", "--batch-size", "\(batchSize)"] + output)
+                .map { "'\($0)'" }.joined(separator: " ")
+            return try ProcessRunner.run(
+                URL(fileURLWithPath: "/bin/sh"),
+                ["-c", "ulimit -v 4000000 && exec '\(TestPaths.iocBinary.path)' \(command)"],
+                cwd: TestPaths.packageRoot)
+        }
+        let tooBig = try run(batchSize: 1 << 28)
+        #expect(tooBig.status == 1, "\(tooBig.stderr)")
+        #expect(tooBig.stderr.hasPrefix("Error: cannot allocate the pipeline's 24 batches of "), "\(tooBig.stderr)")
+        #expect(
+            tooBig.stderr.hasSuffix(
+                " bytes each (--batch-size 268435456 with 2 parse workers): Cannot allocate memory\n"),
+            "\(tooBig.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: snapshots))
+        let fits = try run(batchSize: 1 << 20)
+        #expect(fits.status == 0, "\(fits.stderr)")
+        if args[0] == "run" {
+            let expected = TestPaths.packageRoot.appendingPathComponent(
+                "samples/expected/city-morning.snapshots.ndjson")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: snapshots)) == Data(contentsOf: expected))
+        }
+    }
+
     @Test func anOutputOnAnInputOrOnAnotherOutputIsExit64AndTouchesNothing() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-paths-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -396,7 +396,7 @@ struct LiveServiceTests {
     }
 
     /// `--follow` tails a file through appends (a line split across writes), a rotation (with a last write to
-    /// the old file) and a truncation, and loses no line.
+    /// the old file), a truncation and a rewrite in place, and loses no line.
     @Test func followSurvivesRotationAndTruncation() throws {
         let dir = try makeTestDirectory("follow")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -447,13 +447,37 @@ struct LiveServiceTests {
         append(lines(5), to: path)
         #expect(counted(185))
 
+        // Rewritten in place, longer than before, between two looks (as `exporter > file` does): read again
+        // from its start, not from where the old contents ended (the middle of a new line).
+        let rewrite = lines(12)
+        let fd = open(path, O_WRONLY | O_TRUNC)
+        _ = rewrite.utf8CString.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count - 1) }
+        close(fd)
+        #expect(counted(197))
+
         #expect(run.stop() == 0)
         let totals = try Self.totals(in: dir)
-        #expect(totals.at("lines")?.int == 185)
-        #expect(totals.at("accepted")?.int == 185)
+        #expect(totals.at("lines")?.int == 197)
+        #expect(totals.at("accepted")?.int == 197)
         #expect(totals.at("rejected")?.int == 0)
         #expect(run.stderr.contains("rotated"))
         #expect(run.stderr.contains("truncated"))
+    }
+
+    /// `--follow` with no file names follows stdin, as a run without inputs reads it (and `tail -F` does).
+    @Test func followWithoutFilesFollowsStdin() throws {
+        let dir = try makeTestDirectory("follow-stdin")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("input.ndjson")
+        let ts = Timestamp.string(wallClockNanoseconds())
+        let line = #"{"kind":"metric","ts":"\#(ts)","name":"portal.up","value":1}"# + "\n"
+        try String(repeating: line, count: 3).write(to: input, atomically: false, encoding: .utf8)
+        let run = try LiveProcess(
+            ["run", "--follow", "--every", "50ms", "--latest", "latest.json", "--totals", "totals.json"], in: dir,
+            stdin: input)
+        #expect(Self.latest(dir.appendingPathComponent("latest.json"), "pipeline.lines", becomes: 3))
+        #expect(run.stop() == 0)
+        #expect(try Self.totals(in: dir).at("accepted")?.int == 3)
     }
 
     /// Without `--from-start`, `--follow` starts at the end, as `tail -F` does.
@@ -524,6 +548,15 @@ struct LiveServiceTests {
             (["run", "--idle", "later"], "Error: The value 'later' is invalid for '--idle <duration>'"),
             (["run", "--follow=yes"], "Error: Option '--follow' takes no value"),
             (["run", "--from-start"], "Error: '--from-start' needs '--follow'"),
+            (["run", "--follow", "--listen", "tcp://127.0.0.1:0"], "Error: '--follow' needs a file to follow"),
+            (
+                ["run", "--listen", "tcp://127.0.0.1:17999", "--publish", "tcp://127.0.0.1:17999"],
+                "Error: '--listen tcp://127.0.0.1:17999' and '--publish tcp://127.0.0.1:17999' name the same address"
+            ),
+            (
+                ["run", "--listen", "unix:///tmp/ioc-same.sock", "--listen", "unix:///tmp/ioc-same.sock"],
+                "Error: '--listen unix:///tmp/ioc-same.sock' and '--listen unix:///tmp/ioc-same.sock' name the same"
+            ),
         ])
     func badLiveFlags(args: [String], message: String) throws {
         try expectUsageError(args, message)

@@ -81,6 +81,7 @@ public final class Batch: @unchecked Sendable {
         isOversized = oversized
         // Room for the lines of a typical feed (about 180 bytes each); a batch of shorter lines grows its arrays
         // once and keeps them.
+        // (`bytesAllocated` adds these sizes up: keep the two together.)
         eventCapacity = max(capacity / 176, 4)
         // Left uninitialized: `Event` is a trivial type, so a slot is simply written by the validator (and its
         // pages are touched only when a batch holds that many events; the pool stays small in RSS).
@@ -92,6 +93,14 @@ public final class Batch: @unchecked Sendable {
 
     /// Bytes allocated past `capacity` (see `init`).
     static let prefetchSlack = 192
+
+    /// The memory a batch of `capacity` bytes allocates when it is made: its bytes, and the slots for the events
+    /// and outcomes of its lines.
+    /// - Complexity: O(1).
+    public static func bytesAllocated(capacity: Int) -> Int {
+        let slots = max(capacity / 176, 4)
+        return capacity + prefetchSlack + slots * (MemoryLayout<Event>.stride + MemoryLayout<BatchOutcome>.stride)
+    }
 
     deinit {
         storage.deallocate()

@@ -48,8 +48,37 @@ final class LiveStream {
     var device: UInt64 = 0
     var inode: UInt64 = 0
     var offset = 0
+    /// A followed file: the last bytes read before `offset` (at most `LiveStream.fingerprintLength`). Bytes
+    /// there that differ from these mean the file was rewritten in place (truncated and written again, perhaps
+    /// longer than before) between two looks at it.
+    var fingerprint: [UInt8] = []
     /// A followed file that is missing or unreadable: retried every round.
     var waitingToOpen = false
+
+    static let fingerprintLength = 32
+
+    /// Keeps the last bytes of `bytes`, just read, as the fingerprint of what lies before `offset`.
+    func remember(_ bytes: UnsafeRawBufferPointer) {
+        let keep = LiveStream.fingerprintLength
+        if bytes.count >= keep {
+            fingerprint.removeAll(keepingCapacity: true)
+            fingerprint.append(contentsOf: bytes[(bytes.count - keep)...])
+        } else {
+            fingerprint.append(contentsOf: bytes)
+            if fingerprint.count > keep { fingerprint.removeFirst(fingerprint.count - keep) }
+        }
+    }
+
+    /// Whether the followed file still holds the fingerprint's bytes just before `offset` (true when there is
+    /// nothing to compare yet). One `pread(2)` of at most 32 bytes.
+    func stillHoldsWhatWasRead() -> Bool {
+        guard !fingerprint.isEmpty, offset >= fingerprint.count else { return true }
+        let count = fingerprint.count
+        return withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { now in
+            let n = pread(fd, now.baseAddress!, count, off_t(offset - count))
+            return n == count && now.elementsEqual(fingerprint)
+        }
+    }
 
     init(kind: Kind, fd: Int32, name: String, index: Int32) {
         self.kind = kind
@@ -204,10 +233,18 @@ extension BatchReader {
             openFollowed(s, atEnd: false, log: log)
             if s.fd < 0 { return false }
         }
+        // Rewritten in place since the last look (truncated, then written again, perhaps to more than was read):
+        // reading on from `offset` would start in the middle of some new line.
+        if !s.stillHoldsWhatWasRead() {
+            rereadFromStart(s, path: path, log: log)
+            return true
+        }
         let n = read(s.fd, scratch.baseAddress!, scratch.count)
         if n > 0 {
             s.offset += n
-            take(s, UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+            let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<n])
+            s.remember(bytes)
+            take(s, bytes)
             return n == scratch.count
         }
         // At the end of what the descriptor holds: has the path moved on?
@@ -229,13 +266,19 @@ extension BatchReader {
             return true
         }
         if Int(now.st_size) < s.offset {
-            log("ioc: \(path): truncated; reading it again from its start")
-            restart(s)
-            lseek(s.fd, 0, SEEK_SET)
-            s.offset = 0
+            rereadFromStart(s, path: path, log: log)
             return true
         }
         return false
+    }
+
+    /// A followed file that got shorter, or whose bytes before the point reached changed: read again from 0.
+    private func rereadFromStart(_ s: LiveStream, path: String, log: (String) -> Void) {
+        log("ioc: \(path): truncated; reading it again from its start")
+        restart(s)
+        lseek(s.fd, 0, SEEK_SET)
+        s.offset = 0
+        s.fingerprint.removeAll(keepingCapacity: true)
     }
 
     /// Ends the current run of lines of a followed file (rotated or truncated) and starts a new one under the same
@@ -266,9 +309,13 @@ extension BatchReader {
         s.device = UInt64(st.st_dev)
         s.inode = UInt64(st.st_ino)
         s.offset = 0
+        s.fingerprint.removeAll(keepingCapacity: true)
         if atEnd {
             s.offset = Int(lseek(fd, 0, SEEK_END))
             s.atStart = false
+            var tail = [UInt8](repeating: 0, count: min(s.offset, LiveStream.fingerprintLength))
+            let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(s.offset - $0.count)) }
+            if got == tail.count { tail.withUnsafeBytes { s.remember($0) } }
             // Starting in the middle of a line (a writer half-way through it): skip to the next line.
             var last: UInt8 = 0x0A
             if s.offset > 0 && pread(fd, &last, 1, off_t(s.offset - 1)) == 1 && last != 0x0A { s.discarding = true }

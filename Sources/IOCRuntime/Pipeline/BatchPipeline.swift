@@ -145,6 +145,41 @@ final class BatchPipeline: @unchecked Sendable {
         return now - seen > 1_000_000_000
     }
 
+    /// Batches each parse worker's input and output rings hold.
+    static let ringSlotsPerWorker = 4
+
+    /// Batches in the pool: enough for every ring slot plus one in the hands of each stage, and spares. With
+    /// fewer, the reader would wait for a free batch before it could see that a ring is full, and `--when-full
+    /// drop` would block instead of dropping.
+    static func poolSize(workers: Int) -> Int { workers * (2 * ringSlotsPerWorker + 2) + 4 }
+
+    /// Whether this process can have the memory of the batch pool `options` ask for; the reason it cannot, as an
+    /// `Error: …` line, otherwise.
+    ///
+    /// Every batch's memory is asked of `malloc` and the whole pool held at once before it is given back, so an
+    /// address-space limit (`ulimit -v`) or a strict overcommit policy that a large `--batch-size` runs into is
+    /// an error message before any output is opened, rather than a crash when the pool is allocated. The pages
+    /// are never touched, so the check costs no memory.
+    /// - Complexity: O(pool size) allocations; at start only.
+    static func poolMemoryProblem(_ options: RunOptions) -> String? {
+        let workers = RunOptions.workerCount(options.workers)
+        let count = poolSize(workers: workers)
+        let bytes = Batch.bytesAllocated(capacity: options.batchSize)
+        var held: [UnsafeMutableRawPointer] = []
+        held.reserveCapacity(count)
+        defer { for p in held { Glibc.free(p) } }
+        for _ in 0..<count {
+            guard let p = malloc(bytes) else {
+                let code = errno
+                return "Error: cannot allocate the pipeline's \(count) batches of \(bytes) bytes each (--batch-size "
+                    + "\(options.batchSize) with \(workers) parse worker\(workers == 1 ? "" : "s")): "
+                    + "\(String(cString: strerror(code == 0 ? ENOMEM : code)))"
+            }
+            held.append(p)
+        }
+        return nil
+    }
+
     init(
         inputs: [InputSource], rules: Rules, options: RunOptions, stop: StopFlag, stats: PipelineStats? = nil,
         live: LiveInputs? = nil
@@ -157,11 +192,8 @@ final class BatchPipeline: @unchecked Sendable {
         self.stats = stats
         let workerCount = RunOptions.workerCount(options.workers)
         self.rules = RulesBox(rules)
-        let perWorker = 4
-        // Enough batches for every ring slot plus one in the hands of each stage, and spares: with fewer, the
-        // reader would wait for a free batch before it could see that a ring is full, and `--when-full drop`
-        // would block instead of dropping.
-        let poolSize = workerCount * (2 * perWorker + 2) + 4
+        let perWorker = BatchPipeline.ringSlotsPerWorker
+        let poolSize = BatchPipeline.poolSize(workers: workerCount)
         var ringSize = 2
         while ringSize < poolSize { ringSize <<= 1 }
         free = SPSCRing(capacity: ringSize)
@@ -273,4 +305,10 @@ final class BatchPipeline: @unchecked Sendable {
         aggregator.setDropped(reader.dropped.load(ordering: .relaxed))
         return reader.end.failure
     }
+}
+
+extension RunOptions {
+    /// Why this process cannot have the memory of the batch pool these options ask for, as an `Error: …` line;
+    /// nil when it can (`BatchPipeline.poolMemoryProblem`).
+    public var batchPoolMemoryProblem: String? { BatchPipeline.poolMemoryProblem(self) }
 }

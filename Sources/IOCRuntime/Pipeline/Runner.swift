@@ -73,7 +73,17 @@ public final class Runner {
             }
         }
         if options.fromStart && !options.follow { throw UsageError("'--from-start' needs '--follow'") }
+        if options.follow && options.inputs.isEmpty && !options.listen.isEmpty {
+            // Without `--listen`, no inputs means stdin (followed, as `tail -F` with no file); with it, none.
+            throw UsageError("'--follow' needs a file to follow (or '-' for stdin)")
+        }
+        try Runner.checkAddressesDiffer(options)
         try PathCheck.check(options, rules: rules)
+        if let problem = BatchPipeline.poolMemoryProblem(options) {
+            stderrSink.writeLine(problem)
+            stderrSink.flush()
+            return 1
+        }
 
         let hub = OutputHub()
         var totalsSink: FileSink?
@@ -144,7 +154,8 @@ public final class Runner {
             l.listeners = listeners
             l.fromStart = options.fromStart
             l.log = log
-            l.stdin = options.inputs.contains("-")
+            // `--follow` alone reads stdin, as a run without inputs does (`--listen` alone does not).
+            l.stdin = options.inputs.contains("-") || (options.inputs.isEmpty && options.listen.isEmpty)
             if options.follow { l.follow = options.inputs.filter { $0 != "-" } }
             files = options.follow ? [] : options.inputs.filter { $0 != "-" }
             live = l
@@ -183,6 +194,19 @@ public final class Runner {
             return 1
         }
         return 0
+    }
+
+    /// Two `--listen`/`--publish` flags naming one address would make the second bind fail with "Address already
+    /// in use", as if another program held it: the operator's own flags clash, a usage error (port 0, any free
+    /// port, never clashes).
+    static func checkAddressesDiffer(_ options: RunOptions) throws(UsageError) {
+        let named = options.listen.map { ("--listen", $0) } + options.publish.map { ("--publish", $0) }
+        for (i, a) in named.enumerated() {
+            if case .tcp(_, let port) = a.1, port == 0 { continue }
+            if let b = named[(i + 1)...].first(where: { $0.1 == a.1 }) {
+                throw UsageError("'\(a.0) \(a.1)' and '\(b.0) \(b.1)' name the same address")
+            }
+        }
     }
 
     private func reload(_ pipeline: BatchPipeline, _ aggregator: WindowAggregator) {
