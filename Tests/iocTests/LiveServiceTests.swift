@@ -464,14 +464,17 @@ struct LiveServiceTests {
         #expect(run.stderr.contains("truncated"))
     }
 
+    /// A metric line stamped with the wall clock (inside `--max-future`), newline included.
+    private static func portalUpLine() -> String {
+        #"{"kind":"metric","ts":"\#(Timestamp.string(wallClockNanoseconds()))","name":"portal.up","value":1}"# + "\n"
+    }
+
     /// `--follow` with no file names follows stdin, as a run without inputs reads it (and `tail -F` does).
     @Test func followWithoutFilesFollowsStdin() throws {
         let dir = try makeTestDirectory("follow-stdin")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("input.ndjson")
-        let ts = Timestamp.string(wallClockNanoseconds())
-        let line = #"{"kind":"metric","ts":"\#(ts)","name":"portal.up","value":1}"# + "\n"
-        try String(repeating: line, count: 3).write(to: input, atomically: false, encoding: .utf8)
+        try String(repeating: Self.portalUpLine(), count: 3).write(to: input, atomically: false, encoding: .utf8)
         let run = try LiveProcess(
             ["run", "--follow", "--every", "50ms", "--latest", "latest.json", "--totals", "totals.json"], in: dir,
             stdin: input)
@@ -485,8 +488,7 @@ struct LiveServiceTests {
         let dir = try makeTestDirectory("follow-end")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("events.ndjson")
-        let ts = Timestamp.string(wallClockNanoseconds())
-        let line = #"{"kind":"metric","ts":"\#(ts)","name":"portal.up","value":1}"# + "\n"
+        let line = Self.portalUpLine()
         // The file ends in the middle of a line, as when a writer is half-way through one.
         let half = line.utf8.count / 2
         try (String(repeating: line, count: 7) + String(line.utf8.prefix(half))!).write(
