@@ -7,14 +7,20 @@ import Darwin
 /// Nearest-rank quantiles of a stream of numbers: exact for small samples, within 1 % relative error beyond,
 /// and mergeable (rolling windows, and snapshots merged across machines).
 ///
-/// Up to `exactLimit` values are kept as they are, so small windows give exact answers. Past that the sketch
-/// switches to logarithmic buckets (DDSketch's scheme with relative accuracy `alpha` = 0.5 %): a value `v > 0`
+/// Up to `exactLimit` values added one by one are kept as they are, so a window's own quantiles are exact for up
+/// to 65,536 values (and the `metric.sla` decisions made on them are the exact nearest-rank ones). A merge keeps
+/// values as they are only while both sides together hold at most `mergedExactLimit` (a rolling section merges up
+/// to 60 windows, each merge stored beside the others: `RollingSpan`). Past either the sketch switches to
+/// logarithmic buckets (DDSketch's scheme with relative accuracy `alpha` = 0.5 %): a value `v > 0`
 /// falls in bucket `ceil(log_γ v)` with γ = (1+α)/(1−α), and a bucket is reported as `2γ^i/(γ+1)`, which is
 /// within α of every value in it. Negative values use a mirrored store; values with |v| < 1e-9 count as zero.
 /// The reported quantile is the representative of the bucket holding the value of nearest rank
 /// `ceil(q·n)`, clamped to the exact `min`/`max`.
 public struct QuantileSketch: Sendable {
-    public static let exactLimit = 256
+    /// Values added one by one that are kept as they are (8 bytes each; a window's own sample).
+    public static let exactLimit = 65_536
+    /// Values a merge keeps as they are (rolling sections).
+    public static let mergedExactLimit = 256
     static let alpha = 0.005
     static let gamma = (1 + alpha) / (1 - alpha)
     static let logGamma = log(gamma)
@@ -45,7 +51,13 @@ public struct QuantileSketch: Sendable {
     private var negative = BucketStore()
     private var zeros = 0
 
-    public init() {}
+    /// Values `add` keeps as they are in this sketch (`exactLimit`, or fewer for tests of the buckets).
+    private let addedExactLimit: Int
+
+    public init() { addedExactLimit = QuantileSketch.exactLimit }
+
+    /// A sketch that buckets past `exactLimit` added values (tests: a bucketed sketch of few values).
+    init(exactLimit: Int) { addedExactLimit = exactLimit }
 
     /// Adds one value.
     ///
@@ -59,7 +71,7 @@ public struct QuantileSketch: Sendable {
         if v > max { max = v }
         if !isBucketed {
             exact.append(v)
-            if exact.count > QuantileSketch.exactLimit { bucketize() }
+            if exact.count > addedExactLimit { bucketize() }
         } else {
             insertBucketed(v, times: 1)
         }
@@ -68,12 +80,17 @@ public struct QuantileSketch: Sendable {
     /// Adds every value of `other`.
     public mutating func merge(_ other: QuantileSketch) {
         guard other.count > 0 else { return }
+        if count == 0 {
+            self = other
+            bucketizeForMerging()
+            return
+        }
         count += other.count
         total.add(other.total)
         scaledTotal.add(other.scaledTotal)
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
-        if !isBucketed && !other.isBucketed && exact.count + other.exact.count <= QuantileSketch.exactLimit {
+        if !isBucketed && !other.isBucketed && exact.count + other.exact.count <= QuantileSketch.mergedExactLimit {
             exact.append(contentsOf: other.exact)
             return
         }
@@ -87,12 +104,26 @@ public struct QuantileSketch: Sendable {
         }
     }
 
+    /// The values kept as they are, in ascending order; nil once the sketch is bucketed. For several quantiles of
+    /// one sketch (`quantile(_:sorted:)`): one sort, not one per quantile.
+    /// - Complexity: O(n log n); allocates the copy.
+    public func sortedValues() -> [Double]? { isBucketed ? nil : exact.sorted() }
+
+    /// This sketch as a merge would leave it: bucketed when it holds more than `mergedExactLimit` values as they
+    /// are. Done once for a window's rolling sections, rather than at each of their merges.
+    mutating func bucketizeForMerging() {
+        if !isBucketed && exact.count > QuantileSketch.mergedExactLimit { bucketize() }
+    }
+
     /// The nearest-rank `q`-quantile (0 < q ≤ 1), or nil when empty.
-    public func quantile(_ q: Double) -> Double? {
+    /// - Complexity: O(n log n) while the values are kept as they are (a sort), O(buckets) after.
+    public func quantile(_ q: Double) -> Double? { quantile(q, sorted: sortedValues()) }
+
+    /// `quantile(_:)` with the sketch's `sortedValues()` already at hand.
+    public func quantile(_ q: Double, sorted: [Double]?) -> Double? {
         guard count > 0 else { return nil }
         let rank = Swift.max(1, Int((q * Double(count)).rounded(.up)))
-        if !isBucketed {
-            let sorted = exact.sorted()
+        if let sorted, !isBucketed {
             return sorted[Swift.min(rank, sorted.count) - 1]
         }
         var seen = 0

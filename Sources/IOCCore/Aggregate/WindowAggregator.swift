@@ -784,9 +784,10 @@ public final class WindowAggregator {
         checkMetricSLAs(data, clock: end)
         flushAlertChanges()
 
-        writeSnapshot(data, end: end, final: true)
-        span15.push(data)
-        span60.push(data)
+        let rolling = data.bucketedForMerging()
+        writeSnapshot(data, rolling: rolling, end: end, final: true)
+        span15.push(rolling)
+        span60.push(rolling)
     }
 
     /// Names of the sensors of `table` offline at `clock`; marks them so their next event clears the alert.
@@ -941,15 +942,19 @@ public final class WindowAggregator {
     public func provisionalSnapshot() {
         guard let mark = watermark, let k = nextClose else { return }
         let open = windows[k]?.data ?? WindowData(start: windowStart(k), categories: rules.categories.count + 1)
-        writeSnapshot(open, end: windowEnd(k), final: false, clock: mark)
+        writeSnapshot(open, rolling: open.bucketedForMerging(), end: windowEnd(k), final: false, clock: mark)
     }
 
-    private func writeSnapshot(_ data: WindowData, end: Int64, final: Bool, clock: Int64? = nil) {
+    /// Writes the snapshot of `data`; `rolling` is the same window as the rolling sections merge it
+    /// (`WindowData.bucketedForMerging`).
+    private func writeSnapshot(
+        _ data: WindowData, rolling: WindowData, end: Int64, final: Bool, clock: Int64? = nil
+    ) {
         let clock = clock ?? end
         let urgent = alerts.mostUrgent()
         let encoder = SnapshotEncoder(aggregator: self, clock: clock, provisional: !final, urgent: urgent)
-        let rolling15 = span15.section(data, end: end)
-        let rolling60 = span60.section(data, end: end)
+        let rolling15 = span15.section(rolling, end: end)
+        let rolling60 = span60.section(rolling, end: end)
         writer.reset()
         encoder.encode(
             data, windowStart: data.start, windowEnd: end, final: final, rolling15: rolling15, rolling60: rolling60,
@@ -962,7 +967,12 @@ public final class WindowAggregator {
 /// The statistics of one metric in a window, for thresholds and snapshots.
 struct MetricStats {
     let w: MetricWindow
-    init(_ w: MetricWindow) { self.w = w }
+    /// The window's values in order while they are kept as they are: sorted once for its three quantiles.
+    private let sorted: [Double]?
+    init(_ w: MetricWindow) {
+        self.w = w
+        sorted = w.values.sortedValues()
+    }
 
     func value(_ stat: MetricThreshold.Stat) -> Double? {
         guard w.values.count > 0 else { return nil }
@@ -970,9 +980,9 @@ struct MetricStats {
         case .mean: return w.values.mean
         case .min: return w.values.min
         case .max: return w.values.max
-        case .p50: return w.values.quantile(0.50)
-        case .p95: return w.values.quantile(0.95)
-        case .p99: return w.values.quantile(0.99)
+        case .p50: return w.values.quantile(0.50, sorted: sorted)
+        case .p95: return w.values.quantile(0.95, sorted: sorted)
+        case .p99: return w.values.quantile(0.99, sorted: sorted)
         case .last: return w.last
         }
     }

@@ -94,6 +94,17 @@ public struct WindowData: Sendable {
     }
 
     /// Adds `other` (an older window) into this one; `metrics.last` keeps the newer window's value.
+    /// This window as the rolling sections merge it: its quantile samples bucketed when they hold more values
+    /// than a merge keeps as they are (`QuantileSketch.mergedExactLimit`), once, rather than at each merge of each
+    /// section. The window's own section keeps its exact samples.
+    /// - Complexity: O(values kept as they are); copies the window's data.
+    func bucketedForMerging() -> WindowData {
+        var copy = self
+        copy.resolveMinutes.bucketizeForMerging()
+        for (id, _) in metrics { copy.metrics.update(id, default: MetricWindow()) { $0.values.bucketizeForMerging() } }
+        return copy
+    }
+
     public mutating func merge(older other: WindowData) {
         reportsReceived += other.reportsReceived
         reportsResolved += other.reportsResolved

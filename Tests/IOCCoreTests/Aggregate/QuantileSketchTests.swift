@@ -49,11 +49,12 @@ struct QuantileSketchTests {
         #expect(QuantileSketch().mean == nil)
     }
 
-    /// Past the exact buffer, every quantile stays within 1 % of the true nearest-rank value.
+    /// Past the exact buffer, every quantile stays within 1 % of the true nearest-rank value (a sketch that
+    /// buckets past 256 values, as rolling sections' merges do; a window's own is exact to 65,536).
     @Test("Relative error ≤ 1 %", arguments: [1, 2, 3])
     func errorBound(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
-        var s = QuantileSketch()
+        var s = QuantileSketch(exactLimit: QuantileSketch.mergedExactLimit)
         var values: [Double] = []
         for _ in 0..<50_000 {
             // Log-normal-ish response times, plus some zeros and negatives.
@@ -71,6 +72,36 @@ struct QuantileSketchTests {
         }
     }
 
+    /// A window's own sample stays exact well past a few hundred values (the nearest rank of every quantile, so a
+    /// `metric.sla` threshold compares with the value itself), and past `exactLimit` it is bucketed.
+    @Test func aWindowsOwnSampleIsExactUpToTheLimit() {
+        var s = QuantileSketch()
+        // 300 values: 284 of 1000, 8 of 1999, 8 of 5000; the nearest-rank p95 is the 285th, 1999.
+        for v in Array(repeating: 1000.0, count: 284) + Array(repeating: 1999, count: 8)
+            + Array(repeating: 5000, count: 8)
+        {
+            s.add(v)
+        }
+        #expect(s.quantile(0.95) == 1999)
+        #expect(s.quantile(0.5) == 1000)
+        // 200 ones and 100 values of 1e20, twenty orders of magnitude apart: exact too.
+        var wide = QuantileSketch()
+        for i in 0..<300 { wide.add(i < 200 ? 1 : 1e20) }
+        #expect(wide.quantile(0.5) == 1)
+        var full = QuantileSketch()
+        var values: [Double] = []
+        for i in 0..<QuantileSketch.exactLimit {
+            let v = Double((i &* 7919) % 100_003)
+            values.append(v)
+            full.add(v)
+        }
+        values.sort()
+        for q in [0.01, 0.5, 0.95, 0.99, 1.0] { #expect(full.quantile(q) == nearestRank(values, q), "q=\(q)") }
+        #expect(full.bucketCount == 0)
+        full.add(1)
+        #expect(full.bucketCount > 0)
+    }
+
     @Test func mergeEqualsOneSketchOfEverything() {
         var a = QuantileSketch()
         var b = QuantileSketch()
@@ -83,19 +114,33 @@ struct QuantileSketchTests {
             all.add(v)
             if i % 3 == 0 { a.add(v) } else { b.add(v) }
         }
+        // Merged the other way round, the same buckets.
+        var ba = b
+        ba.merge(a)
         a.merge(b)
         values.sort()
         for q in [0.5, 0.9, 0.99] {
-            #expect(a.quantile(q) == all.quantile(q))
+            #expect(a.quantile(q) == ba.quantile(q))
             #expect(abs(a.quantile(q)! - nearestRank(values, q)) <= 0.01 * nearestRank(values, q))
+            // One sketch of everything is exact (3,000 values added one by one).
+            #expect(all.quantile(q) == nearestRank(values, q))
         }
         #expect(a.count == 3_000)
+        #expect(a.bucketCount > 0, "3,000 merged values are bucketed (over mergedExactLimit)")
+        // Small merges stay exact, and so does a merge into an empty sketch of up to mergedExactLimit values.
+        var small = QuantileSketch()
+        var few = QuantileSketch()
+        for v in [3.0, 1, 2] { few.add(v) }
+        small.merge(few)
+        small.merge(few)
+        #expect(small.quantile(0.5) == 2 && small.bucketCount == 0)
     }
 
     /// Values from 1e-8 to 1e308 would need 73,000 buckets: the lowest collapse, the store stays at 4,096
     /// buckets, the upper quantiles keep their accuracy, and merging in any order still equals one sketch.
     @Test func aWideRangeOfValuesTakesBoundedRoom() {
-        var all = QuantileSketch()
+        // Bucketed past 256 values, as the merges of the parts are.
+        var all = QuantileSketch(exactLimit: QuantileSketch.mergedExactLimit)
         var parts = [QuantileSketch(), QuantileSketch(), QuantileSketch()]
         var values: [Double] = []
         var rng = SplitMix64(seed: 5)
@@ -128,9 +173,11 @@ struct QuantileSketchTests {
         (40.0, 60.0, 1.0, 900.0), (-50.0, 50.0, -5.0, 0.0), (0.0, 0.0, 1.0, 2.0),
     ])
     func mergeOfAnyTwoRanges(_ ranges: (Double, Double, Double, Double)) {
-        var a = QuantileSketch()
-        var b = QuantileSketch()
-        var all = QuantileSketch()
+        // Bucketed past 256 values added, as merged sketches are.
+        let limit = QuantileSketch.mergedExactLimit
+        var a = QuantileSketch(exactLimit: limit)
+        var b = QuantileSketch(exactLimit: limit)
+        var all = QuantileSketch(exactLimit: limit)
         var rng = SplitMix64(seed: 11)
         func value(_ lo: Double, _ hi: Double) -> Double { lo + Double(rng.next() % 10_000) / 10_000 * (hi - lo) }
         for _ in 0..<2_000 {

@@ -381,6 +381,24 @@ struct AlertTests {
         #expect(h.output.alerts.filter { $0.contains("\"cleared\"") }.count == 2)
     }
 
+    /// A busy metric (300 values in a window, past the 256 a merge keeps as they are) still gets the exact
+    /// nearest-rank p95 for its threshold: 2000 at rank 285 is not above 2000, 2001 is.
+    @Test(arguments: [(2000.0, false), (2001.0, true)])
+    func metricSLAOnABusyWindowComparesTheExactP95(edge: Double, raised: Bool) {
+        var lines: [String] = []
+        let values =
+            Array(repeating: 1000.0, count: 284) + Array(repeating: edge, count: 8)
+            + Array(repeating: 5000.0, count: 8)
+        for (i, v) in values.enumerated() {
+            lines.append(metric("08:00:\(10 + i / 10).\(i % 10)", name: "portal.response_ms", value: v))
+        }
+        lines.append(metric("08:01:30", name: "portal.up", value: 1))
+        let (snaps, h) = run(lines)
+        #expect(snaps[0].at("metrics")?["portal.response_ms"]?["p95"]?.number == edge)
+        #expect(snaps[0].at("alerts.active_total")?.int == (raised ? 1 : 0))
+        #expect(h.output.alerts.contains { $0.contains("metric.sla:portal.response_ms") } == raised)
+    }
+
     /// A traffic and a security sensor with the same name share one alert; the one still silent raises it again.
     /// Alerts raised at one close go out in byte order of the subject, traffic and security sensors together.
     @Test func sensorOfflineIsOneAlertPerNameRaisedInByteOrder() {
