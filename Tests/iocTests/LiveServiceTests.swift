@@ -225,8 +225,8 @@ struct LiveServiceTests {
         #expect(totals.at("rejected")?.int == 1)
     }
 
-    /// Two over-long lines in a row on one connection: each gets its own `line_too_long` record with its own line
-    /// number, and the lines after them count on.
+    /// Over-long lines in a row on one connection: each gets its own `line_too_long` record with its own line
+    /// number and the line cut to 4 KiB, and the lines after them count on.
     @Test func consecutiveOverLongLinesOnAConnection() throws {
         let dir = try makeTestDirectory("long")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -237,17 +237,29 @@ struct LiveServiceTests {
         sender.send(ok)
         sender.send(Array(repeating: 0x41, count: 100_000) + [0x0A])
         sender.send(Array(repeating: 0x42, count: 100_000) + [0x0A])
+        // Over --max-line but under 4 KiB, in pieces: its record keeps all of it (without the `\r`).
+        let medium = Array(repeating: UInt8(0x43), count: 2999) + [0x44]
+        for piece in stride(from: 0, to: medium.count, by: 700) {
+            sender.send(Array(medium[piece..<min(piece + 700, medium.count)]))
+            usleep(20_000)
+        }
+        sender.send([0x0D, 0x0A])
         sender.send(ok)
         sender.close()
         let latest = dir.appendingPathComponent("latest.json")
-        #expect(Self.latest(latest, "pipeline.lines", becomes: 4))
+        #expect(Self.latest(latest, "pipeline.lines", becomes: 5))
         #expect(run.stop() == 0)
         let records = try Self.deadLetters(in: dir)
-        #expect(records.map { $0.at("reason")?.string } == ["line_too_long", "line_too_long"])
-        #expect(records.map { $0.at("line")?.int } == [2, 3])
-        #expect(records.map { $0.at("raw")?.string?.first } == ["A", "B"])
+        #expect(records.map { $0.at("reason")?.string } == ["line_too_long", "line_too_long", "line_too_long"])
+        #expect(records.map { $0.at("line")?.int } == [2, 3, 4])
+        #expect(
+            records.map { $0.at("raw")?.string }
+                == [
+                    String(repeating: "A", count: 4096), String(repeating: "B", count: 4096),
+                    String(decoding: medium, as: UTF8.self),
+                ])
         let totals = try Self.totals(in: dir)
-        #expect(totals.at("lines")?.int == 4)
+        #expect(totals.at("lines")?.int == 5)
         #expect(totals.at("accepted")?.int == 2)
     }
 

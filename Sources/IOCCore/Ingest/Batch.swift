@@ -230,7 +230,7 @@ public struct BatchParser: Sendable {
                     batch.appendOutcome(
                         .rejected(.truncated, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
                 } else if length > maxLine {
-                    let cut = min(length, LineFramer.tooLongPrefix(maxLine: maxLine))
+                    let cut = min(length, LineFramer.prefixLimit)
                     batch.appendOutcome(
                         .rejected(.lineTooLong, line: line, rawStart: Int32(start), rawCount: Int32(cut)))
                 } else {

@@ -44,15 +44,13 @@ public struct LineFramer {
     /// At most this many bytes of an over-long line are kept for its dead-letter record.
     public static let prefixLimit = 4096
 
-    /// Exactly how many bytes of an over-long line its dead-letter record keeps: the first `maxLine + 1` (enough to
-    /// show it is too long), at most 4 KiB. The same whatever the chunking, so records are reproducible.
-    public static func tooLongPrefix(maxLine: Int) -> Int { min(maxLine + 1, prefixLimit) }
-
     /// Physical lines completed so far (including blank and over-long ones).
     public private(set) var lineNumber = 0
 
     private var carry: [UInt8] = []
     private var discarding = false
+    /// The first bytes of the over-long line being skipped (while `discarding`).
+    private var overlong = OverlongPrefix()
     private var atStart = true
 
     public init(maxLine: Int = 1 << 20) {
@@ -80,11 +78,15 @@ public struct LineFramer {
             lineNumber += 1
             if discarding {
                 discarding = false
+                overlong.add(piece)
+                try reportTooLong(number: lineNumber, endedByNewline: true, emit)
             } else if carry.isEmpty {
                 try emitLine(piece, emit)
             } else {
                 if carry.count + n > maxLine + 1 {
-                    try reportTooLong(extra: piece, number: lineNumber, emit)
+                    overlong.start(carry)
+                    overlong.add(piece)
+                    try reportTooLong(number: lineNumber, endedByNewline: true, emit)
                 } else {
                     carry.append(contentsOf: piece)
                     try carry.withUnsafeBytes { try emitLine($0, emit) }
@@ -100,11 +102,13 @@ public struct LineFramer {
     public mutating func finish(_ emit: (FramedLine) throws -> Void) rethrows {
         defer {
             carry.removeAll()
+            overlong = OverlongPrefix()
             discarding = false
             atStart = true
         }
         if discarding {
             lineNumber += 1
+            try reportTooLong(number: lineNumber, endedByNewline: false, emit)
             return
         }
         guard !carry.isEmpty else { return }
@@ -115,6 +119,7 @@ public struct LineFramer {
     /// Starts a new input: line numbers restart at 1 and a BOM is dropped again.
     public mutating func reset() {
         carry.removeAll()
+        overlong = OverlongPrefix()
         discarding = false
         atStart = true
         lineNumber = 0
@@ -141,10 +146,15 @@ public struct LineFramer {
     }
 
     private mutating func takePartial(_ piece: UnsafeRawBufferPointer, emit: (FramedLine) throws -> Void) rethrows {
-        if discarding { return }
+        if discarding {
+            overlong.add(piece)
+            return
+        }
         // +1 leaves room for a `\r` that may belong to a `\r\n` terminator.
         if carry.count + piece.count > maxLine + 1 {
-            try reportTooLong(extra: piece, number: lineNumber + 1, emit)
+            // Too long: its first bytes are kept and reported when the line ends; the rest is skipped.
+            overlong.start(carry)
+            overlong.add(piece)
             discarding = true
             carry.removeAll(keepingCapacity: false)
             return
@@ -152,13 +162,12 @@ public struct LineFramer {
         carry.append(contentsOf: piece)
     }
 
-    /// Reports the line in progress (carry + extra) as too long, keeping its first bytes as the prefix.
-    private func reportTooLong(
-        extra: UnsafeRawBufferPointer, number: Int, _ emit: (FramedLine) throws -> Void
+    /// Reports the over-long line that just ended, with the first bytes `overlong` kept of it.
+    private mutating func reportTooLong(
+        number: Int, endedByNewline: Bool, _ emit: (FramedLine) throws -> Void
     ) rethrows {
-        let limit = LineFramer.tooLongPrefix(maxLine: maxLine)
-        var prefix = Array(carry.prefix(limit))
-        if prefix.count < limit { prefix.append(contentsOf: extra.prefix(limit - prefix.count)) }
+        let prefix = overlong.record(endedByNewline: endedByNewline)
+        overlong = OverlongPrefix()
         try prefix.withUnsafeBytes { try emit(.tooLong(prefix: $0, number: number)) }
     }
 
@@ -169,8 +178,7 @@ public struct LineFramer {
         if n > maxLine {
             try emit(
                 .tooLong(
-                    prefix: UnsafeRawBufferPointer(
-                        rebasing: raw[0..<min(n, LineFramer.tooLongPrefix(maxLine: maxLine))]),
+                    prefix: UnsafeRawBufferPointer(rebasing: raw[0..<min(n, LineFramer.prefixLimit)]),
                     number: lineNumber))
             return
         }
@@ -185,5 +193,43 @@ public struct LineFramer {
             if blank { return }
         }
         try emit(.line(UnsafeRawBufferPointer(rebasing: raw[0..<n]), number: lineNumber))
+    }
+}
+
+/// The first bytes of an over-long line, gathered while the rest of it is skipped: its dead-letter record keeps
+/// the line cut to 4 KiB, as every record's `raw` is (SPEC §7), whatever `--max-line` is and however the line
+/// arrived in reads. Every framer (this file's, the batch reader's, the live reader's) gathers them this way.
+public struct OverlongPrefix: Sendable {
+    /// Bytes gathered: one more than a record keeps, so that the `\r` of a `\r\n` right after 4 KiB of line is known
+    /// as the terminator's.
+    static let gathered = LineFramer.prefixLimit + 1
+
+    private var bytes: [UInt8] = []
+    /// Bytes of the line past the gathered ones were skipped.
+    private var cut = false
+
+    public init() {}
+
+    /// Starts over with the line's first bytes.
+    public mutating func start(_ first: some Collection<UInt8>) {
+        bytes.removeAll(keepingCapacity: true)
+        cut = false
+        add(first)
+    }
+
+    /// Adds the line's next bytes (up to its `\n`, when they reach it).
+    /// - Complexity: O(bytes kept); allocates only while the first 4 KiB come in.
+    public mutating func add(_ more: some Collection<UInt8>) {
+        let room = OverlongPrefix.gathered - bytes.count
+        if more.count > room { cut = true }
+        if room > 0 { bytes.append(contentsOf: more.prefix(room)) }
+    }
+
+    /// The record's bytes once the line has ended (by its `\n`, or by the end of the input): without the `\r` of
+    /// a `\r\n` when the whole line was kept, at most 4 KiB.
+    public func record(endedByNewline: Bool) -> [UInt8] {
+        var n = bytes.count
+        if endedByNewline && !cut && n > 0 && bytes[n - 1] == 0x0D { n -= 1 }
+        return Array(bytes.prefix(min(n, LineFramer.prefixLimit)))
     }
 }

@@ -94,7 +94,8 @@ public enum JSONScanResult: Equatable, Sendable {
 /// `Int32.max` bytes are reported as `.malformed`.
 public struct JSONScanner: Sendable {
     /// The deepest array/object nesting accepted; one more level gives `.tooDeep`. The top-level container is
-    /// level 1, so with the default 64, 64 nested arrays are fine and 65 are not.
+    /// level 1, so with the default 512, 512 nested arrays are fine and 513 are not (Python's `json`, which
+    /// many feeds are checked with, takes about a thousand; the limit bounds the recursion on a 1 MiB worker stack).
     public var maxDepth: Int
 
     /// Where the members of the last scan are: a raw buffer reused across calls, written without the uniqueness
@@ -125,7 +126,7 @@ public struct JSONScanner: Sendable {
     /// Creates a scanner.
     /// - Complexity: O(1) plus one small buffer for members and the table of learned keys (about 18 KB, filled
     ///   once). A copy of a scanner gets its own of both, empty, at its first `scan`.
-    public init(maxDepth: Int = 64) {
+    public init(maxDepth: Int = 512) {
         self.maxDepth = maxDepth
     }
 

@@ -67,7 +67,8 @@ extension JSONValue {
     /// UTF-8 BOM is an error here too. Duplicate keys are kept in order.
     /// - Complexity: O(n) in the document size; allocates the tree (strings, arrays) and one scratch buffer.
     /// - Throws: `JSONSyntaxError` with the first error's position and a message.
-    public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = 64) throws(JSONSyntaxError) -> JSONValue {
+    public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(JSONSyntaxError) -> JSONValue
+    {
         let result: Result<JSONValue, JSONSyntaxError>? = bytes.withContiguousStorageIfAvailable { buffer in
             parse(buffer: UnsafeRawBufferPointer(buffer), maxDepth: maxDepth)
         }

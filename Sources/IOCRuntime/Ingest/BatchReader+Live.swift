@@ -43,6 +43,11 @@ final class LiveStream {
     var discarding = false
     /// The first bytes of an over-long line, reported before the next batch's lines.
     var tooLongPrefix: [UInt8]?
+    /// The first bytes of the over-long line being skipped (while `discarding` one): `tooLongPrefix` when it ends.
+    var overlong = OverlongPrefix()
+    /// What is being skipped is an over-long line (a record is due), not the rest of a line a followed file was
+    /// half-way through when following began.
+    var discardingOverlong = false
     var atStart = true
     // A followed file: which file the descriptor reads, and how far.
     var device: UInt64 = 0
@@ -347,8 +352,16 @@ extension BatchReader {
             if s.atStart { return }
         }
         if s.discarding {
-            guard let nl = memchr(data.baseAddress!, 0x0A, data.count) else { return }
+            guard let nl = memchr(data.baseAddress!, 0x0A, data.count) else {
+                if s.discardingOverlong { s.overlong.add(data) }
+                return
+            }
             let after = UnsafeRawPointer(nl) - data.baseAddress! + 1
+            if s.discardingOverlong {
+                s.overlong.add(UnsafeRawBufferPointer(rebasing: data[..<(after - 1)]))
+                s.tooLongPrefix = s.overlong.record(endedByNewline: true)
+                s.discardingOverlong = false
+            }
             data = UnsafeRawBufferPointer(rebasing: data[after...])
             s.discarding = false
         }
@@ -396,9 +409,10 @@ extension BatchReader {
             batch.stampRead()
             send(batch, droppable: false)
         }
-        s.tooLongPrefix = Array(s.carry.prefix(LineFramer.tooLongPrefix(maxLine: maxLine)))
+        s.overlong.start(s.carry)
         s.carry.removeAll(keepingCapacity: true)
         s.discarding = true
+        s.discardingOverlong = true
     }
 
     /// A batch for `bytes` more bytes of `s`, with the source's name on its first batch and a pending over-long
@@ -430,6 +444,12 @@ extension BatchReader {
     /// The stream's last batch: its partial line (a connection's is `truncated`; stdin's and a file's last line
     /// counts as a line) and its end. Closes a connection; frees its source index.
     private func finishStream(_ s: LiveStream) {
+        if s.discarding && s.discardingOverlong {
+            // The over-long line ends with the stream: its record goes out now. (A second over-long line
+            // cannot start before the first one's record left: `startSkipping` sends it first.)
+            s.tooLongPrefix = s.overlong.record(endedByNewline: false)
+            s.discardingOverlong = false
+        }
         if s.announced || !s.carry.isEmpty || s.tooLongPrefix != nil {
             let batch = batchFor(s, bytes: s.carry.count)
             if !s.discarding { s.carry.withUnsafeBytes { append(batch, $0) } }

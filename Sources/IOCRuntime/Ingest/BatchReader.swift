@@ -297,6 +297,8 @@ public final class BatchReader: @unchecked Sendable {
         batch.source = sourceIndex
         var atStart = true
         var discarding = false
+        /// The first bytes of the over-long line being skipped: its record goes with the batch after it.
+        var overlong = OverlongPrefix()
         var failure: IOFailure?
 
         reading: while !stop.isSet {
@@ -336,12 +338,15 @@ public final class BatchReader: @unchecked Sendable {
                 }
             }
             if discarding {
-                // Skip the rest of an over-long line.
+                // Skip the rest of an over-long line, keeping its first bytes.
                 let region = UnsafeRawBufferPointer(rebasing: batch.storage[readStart..<batch.count])
                 guard let nl = memchr(region.baseAddress!, 0x0A, region.count) else {
+                    overlong.add(region)
                     batch.count = readStart
                     continue
                 }
+                overlong.add(UnsafeRawBufferPointer(rebasing: region[..<(UnsafeRawPointer(nl) - region.baseAddress!)]))
+                batch.tooLongBefore = overlong.record(endedByNewline: true)
                 let after = UnsafeRawPointer(nl) - region.baseAddress! + readStart + 1
                 let rest = batch.count - after
                 memmove(batch.storage.baseAddress! + readStart, batch.storage.baseAddress! + after, rest)
@@ -353,7 +358,7 @@ public final class BatchReader: @unchecked Sendable {
                 let cut = BatchReader.afterLastNewline(UnsafeRawBufferPointer(rebasing: batch.storage[0..<batch.count]))
             else {
                 if batch.count > maxLine + 1 {
-                    startDiscarding(&batch, lineStart: 0)
+                    startDiscarding(&batch, lineStart: 0, overlong: &overlong)
                     discarding = true
                 }
                 continue reading
@@ -363,8 +368,7 @@ public final class BatchReader: @unchecked Sendable {
                 // The partial line after the cut is already too long.
                 let next = takeBatch()
                 next.source = batch.source
-                let prefixEnd = min(batch.count, cut + LineFramer.tooLongPrefix(maxLine: maxLine))
-                next.tooLongBefore = Array(UnsafeRawBufferPointer(rebasing: batch.storage[cut..<prefixEnd]))
+                overlong.start(UnsafeRawBufferPointer(rebasing: batch.storage[cut..<batch.count]))
                 batch.count = cut
                 batch.stampRead()
                 send(batch, droppable: true)
@@ -382,7 +386,10 @@ public final class BatchReader: @unchecked Sendable {
             batch = next
         }
         // End of this input: whatever is left is its last line (without `\n`).
-        if discarding { batch.count = 0 }
+        if discarding {
+            batch.count = 0
+            batch.tooLongBefore = overlong.record(endedByNewline: false)
+        }
         batch.endsSource = true
         batch.stampRead()
         send(batch, droppable: false)
@@ -390,10 +397,10 @@ public final class BatchReader: @unchecked Sendable {
         return failure
     }
 
-    /// The line starting at `lineStart` is too long: keep its first bytes for the next batch and drop the rest.
-    private func startDiscarding(_ batch: inout Batch, lineStart: Int) {
-        let prefixEnd = min(batch.count, lineStart + LineFramer.tooLongPrefix(maxLine: maxLine))
-        let prefix = Array(UnsafeRawBufferPointer(rebasing: batch.storage[lineStart..<prefixEnd]))
+    /// The line starting at `lineStart` is too long: keep its first bytes in `overlong` (its record goes with the
+    /// batch after it, once the line ends) and drop the rest.
+    private func startDiscarding(_ batch: inout Batch, lineStart: Int, overlong: inout OverlongPrefix) {
+        overlong.start(UnsafeRawBufferPointer(rebasing: batch.storage[lineStart..<batch.count]))
         if batch.tooLongBefore != nil || lineStart > 0 {
             // Flush what comes before it so the order of records is kept.
             let next = takeBatch()
@@ -404,7 +411,6 @@ public final class BatchReader: @unchecked Sendable {
             batch = next
         }
         batch.count = 0
-        batch.tooLongBefore = prefix
     }
 
     func recycle(_ batch: Batch) {

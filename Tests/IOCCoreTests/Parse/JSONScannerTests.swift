@@ -8,13 +8,13 @@ import Testing
 /// Test helpers: run closures over the bytes of literals.
 enum JSONTestBytes {
     /// Scans `bytes` with a fresh scanner, returning the result and the members.
-    static func scan(_ bytes: [UInt8], maxDepth: Int = 64) -> (JSONScanResult, [JSONMember]) {
+    static func scan(_ bytes: [UInt8], maxDepth: Int = 512) -> (JSONScanResult, [JSONMember]) {
         var scanner = JSONScanner(maxDepth: maxDepth)
         let result = bytes.withUnsafeBytes { scanner.scan($0) }
         return (result, scanner.members)
     }
 
-    static func scan(_ text: String, maxDepth: Int = 64) -> (JSONScanResult, [JSONMember]) {
+    static func scan(_ text: String, maxDepth: Int = 512) -> (JSONScanResult, [JSONMember]) {
         scan(Array(text.utf8), maxDepth: maxDepth)
     }
 
@@ -237,24 +237,24 @@ struct JSONScannerTests {
         #expect(learned.members.map(\.fieldHint) == [Field.kind, .ts, .name, .value].map { Int8($0.rawValue) })
     }
 
-    @Test("Nesting: 64 levels are accepted, 65 are too deep")
+    @Test("Nesting: 512 levels are accepted, 513 are too deep")
     func depthLimit() {
         func nested(_ depth: Int, open: String = "[", close: String = "]") -> String {
             String(repeating: open, count: depth) + String(repeating: close, count: depth)
         }
-        #expect(T.scan(nested(64)).0 == .notObject(.array))
-        #expect(T.scan(nested(65)).0 == .tooDeep)
-        let objects64 = String(repeating: #"{"a":"#, count: 63) + "{}" + String(repeating: "}", count: 63)
-        #expect(T.scan(objects64).0 == .object)
-        let objects65 = String(repeating: #"{"a":"#, count: 64) + "{}" + String(repeating: "}", count: 64)
-        #expect(T.scan(objects65).0 == .tooDeep)
+        #expect(T.scan(nested(512)).0 == .notObject(.array))
+        #expect(T.scan(nested(513)).0 == .tooDeep)
+        let objects512 = String(repeating: #"{"a":"#, count: 511) + "{}" + String(repeating: "}", count: 511)
+        #expect(T.scan(objects512).0 == .object)
+        let objects513 = String(repeating: #"{"a":"#, count: 512) + "{}" + String(repeating: "}", count: 512)
+        #expect(T.scan(objects513).0 == .tooDeep)
         #expect(T.scan(nested(3), maxDepth: 3).0 == .notObject(.array))
         #expect(T.scan(nested(4), maxDepth: 3).0 == .tooDeep)
         // Unterminated deep input is reported as too deep, without deep recursion.
         #expect(T.scan(String(repeating: "[", count: 100_000)).0 == .tooDeep)
 
-        #expect((try? JSONValue.parse(Array(nested(64).utf8))) != nil)
-        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array(nested(65).utf8)) }
+        #expect((try? JSONValue.parse(Array(nested(512).utf8))) != nil)
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array(nested(513).utf8)) }
     }
 
     /// One rejected input per row.

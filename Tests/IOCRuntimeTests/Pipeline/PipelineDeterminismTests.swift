@@ -85,6 +85,29 @@ struct PipelineDeterminismTests {
         #expect(got.2.contains("\"line\":11"))  // the unterminated over-long last line
     }
 
+    /// A `line_too_long` record's `raw` is the line cut to 4 KiB (SPEC §7), not to `--max-line`: all of a line of
+    /// 150 or 4,096 bytes (without its `\r`), the first 4,096 of a longer one, whatever the batches it is read in
+    /// and whether it ends the input.
+    @Test("Over-long lines are recorded up to 4 KiB", arguments: [64, 97, 1000, 1 << 16])
+    func overLongRecordsKeepFourKiB(batchSize: Int) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-long-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("long.ndjson")
+        let good = #"{"kind":"metric","ts":"2026-11-22T00:00:01Z","name":"m","value":1}"#
+        func line(_ n: Int) -> String { String(repeating: "a", count: n - 1) + "b" }
+        let lengths = [150, 4095, 4096, 4097, 9000]
+        var text = ""
+        for n in lengths { text += good + "\n" + line(n) + (n == 4096 ? "\r\n" : "\n") }
+        text += line(3000)  // the last line, without a line feed
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let expected = try runCore(file.path, maxLine: 100)
+        let got = try runPipeline([file.path], workers: 2, batchSize: batchSize, maxLine: 100)
+        #expect(got.2 == expected.2)
+        let raws = got.2.split(separator: "\n").map { try! JSONValue.parse(Array($0.utf8)).at("raw")!.string! }
+        #expect(raws == (lengths + [3000]).map { String(line($0).prefix(4096)) })
+    }
+
     @Test func severalInputsKeepTheirOwnLineNumbers() throws {
         let got = try runPipeline([Self.sample, Self.sample], workers: 2, batchSize: 8192)
         let deadLetters = got.2.split(separator: "\n")
