@@ -308,7 +308,7 @@ struct CLITests {
     }
 
     /// One stream mixing native, Suricata EVE, Open311 and NGSI lines: all taken with `--format auto`; a forced
-    /// format turns the others into `wrong_format`.
+    /// format reads the others as its own (`missing_field:event_type` for `--format eve`).
     @Test func mixedFormatsFromTheCommandLine() throws {
         let lines = [
             #"{"kind":"metric","ts":"2026-11-22T00:00:01Z","name":"portal.up","value":1}"#,
@@ -334,7 +334,7 @@ struct CLITests {
         let reasons = eve.stdout.split(separator: "\n").compactMap {
             try? JSONValue.parse(Array($0.utf8)).at("reason")?.string
         }
-        #expect(reasons == ["wrong_format", "wrong_format", "wrong_format"])
+        #expect(reasons == ["missing_field:event_type", "missing_field:event_type", "missing_field:event_type"])
     }
 
     /// SIGTERM while the input is a named pipe nobody has opened for writing (the reader is blocked in open(2)):

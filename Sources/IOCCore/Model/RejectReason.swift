@@ -101,8 +101,6 @@ public enum RejectReason: Error, Hashable, Sendable, CustomStringConvertible {
     case lineTooLong
     case cardinality
     case truncated
-    /// A line another `--format` than the forced one would read (SPEC §8).
-    case wrongFormat
 
     /// The reason as written in the dead-letter file and the counts, e.g. `bad_value:speed_kmh`.
     public var description: String {
@@ -119,7 +117,6 @@ public enum RejectReason: Error, Hashable, Sendable, CustomStringConvertible {
         case .lineTooLong: "line_too_long"
         case .cardinality: "cardinality"
         case .truncated: "truncated"
-        case .wrongFormat: "wrong_format"
         }
     }
 
@@ -138,7 +135,6 @@ public enum RejectReason: Error, Hashable, Sendable, CustomStringConvertible {
         case .lineTooLong: 6
         case .cardinality: 7
         case .truncated: 8
-        case .wrongFormat: 9
         case .missingField(let f): 16 + f.index
         case .badType(let f): 16 + Field.allCases.count + f.index
         case .badValue(let f): 16 + 2 * Field.allCases.count + f.index
@@ -153,7 +149,7 @@ public enum RejectReason: Error, Hashable, Sendable, CustomStringConvertible {
         var table = [RejectReason?](repeating: nil, count: codeCount)
         let simple: [RejectReason] = [
             .malformedJSON, .notObject, .unknownKind, .badTimestamp, .future, .late, .lineTooLong, .cardinality,
-            .truncated, .wrongFormat,
+            .truncated,
         ]
         for r in simple { table[r.code] = r }
         for f in Field.allCases {

@@ -44,34 +44,35 @@ struct FeedFormatTests {
     }
 
     @Test(
-        "A forced format rejects lines of another format as wrong_format",
+        "A forced format reads every line as its own: other formats get its reason",
         arguments: [
             (
                 FeedFormat.ioc,
                 [
-                    "accepted", "wrong_format", "wrong_format", "wrong_format", "wrong_format", "wrong_format",
-                    "missing_field:kind",
+                    "accepted", "missing_field:kind", "missing_field:kind", "missing_field:kind", "missing_field:kind",
+                    "missing_field:kind", "missing_field:kind",
                 ]
             ),
             (
                 FeedFormat.eve,
                 [
-                    "wrong_format", "accepted", "ignored", "wrong_format", "wrong_format", "wrong_format",
-                    "missing_field:event_type",
+                    "missing_field:event_type", "accepted", "ignored", "missing_field:event_type",
+                    "missing_field:event_type", "missing_field:event_type", "missing_field:event_type",
                 ]
             ),
             (
                 FeedFormat.open311,
                 [
-                    "wrong_format", "wrong_format", "wrong_format", "accepted", "wrong_format", "wrong_format",
-                    "missing_field:service_request_id",
+                    "missing_field:service_request_id", "missing_field:service_request_id",
+                    "missing_field:service_request_id", "accepted", "missing_field:service_request_id",
+                    "missing_field:service_request_id", "missing_field:service_request_id",
                 ]
             ),
             (
                 FeedFormat.ngsi,
                 [
-                    "wrong_format", "wrong_format", "wrong_format", "wrong_format", "accepted", "ignored",
-                    "missing_field:type",
+                    "missing_field:type", "missing_field:type", "missing_field:type", "missing_field:type", "accepted",
+                    "ignored", "missing_field:type",
                 ]
             ),
             (
@@ -111,7 +112,7 @@ struct FeedFormatTests {
         }
         if case .ignored = batch.outcomes[1] {} else { Issue.record("flow not ignored: \(batch.outcomes[1])") }
         if case .rejected(let reason, _, _, _) = batch.outcomes[2] {
-            #expect(reason == .wrongFormat)
+            #expect(reason.description == "missing_field:event_type")
         } else {
             Issue.record("native line not rejected: \(batch.outcomes[2])")
         }

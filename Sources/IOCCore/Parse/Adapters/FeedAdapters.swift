@@ -51,16 +51,12 @@ struct FeedAdapters: Sendable {
             guard let detected, !hasKind else { return nil }
             chosen = detected
         case .ioc:
-            if hasKind { return nil }
-            return detected == nil ? nil : .rejected(.wrongFormat)
+            // Native only: a line without `kind` is `missing_field:kind`, whatever else it looks like.
+            return nil
         case .open311, .eve, .ngsi:
-            if Self.matches(reader, format) {
-                chosen = format
-            } else if hasKind || detected != nil {
-                return .rejected(.wrongFormat)
-            } else {
-                chosen = format  // the adapter names what is missing
-            }
+            // The forced adapter reads every line; one of another format (a native line too) gets its reason,
+            // the member it lacks (`missing_field:event_type`), as SPEC §7 lists reasons.
+            chosen = format
         }
         do throws(RejectReason) {
             let accepted: Bool
