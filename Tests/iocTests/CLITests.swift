@@ -360,7 +360,10 @@ struct CLITests {
     }
 
     /// SIGTERM while reading a quiet pipe: the run drains, closes its windows, writes the counts and exits 0.
-    @Test func sigtermDrainsAndExitsZero() throws {
+    /// SIGTERM drains and exits 0; so do two at once (GNU `timeout` signals the command and its process group
+    /// together): they are one request, not "stop now".
+    @Test(arguments: [1, 2])
+    func sigtermDrainsAndExitsZero(signals: Int) throws {
         let process = Process()
         process.executableURL = TestPaths.iocBinary
         process.arguments = ["run", "--summary"]
@@ -375,7 +378,7 @@ struct CLITests {
         input.fileHandleForWriting.write(Data(line.utf8))
         // Give the reader time to take the line, then stop it while it waits for more.
         Thread.sleep(forTimeInterval: 0.5)
-        process.terminate()
+        for _ in 0..<signals { kill(process.processIdentifier, SIGTERM) }
         process.waitUntilExit()
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

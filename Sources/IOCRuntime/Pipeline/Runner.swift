@@ -36,7 +36,8 @@ public func loadRules(path: String) throws -> Rules {
 /// Runs `ioc run`: reader thread → ring → processing on the calling thread → sinks.
 ///
 /// Shutdown has two phases: SIGINT/SIGTERM stop the reader, then the processing stage drains what is in the
-/// ring, closes every window, writes the last snapshot and flushes the sinks; a second signal exits at once.
+/// ring, closes every window, writes the last snapshot and flushes the sinks; a second signal a second or more
+/// later exits at once.
 public final class Runner {
     public let options: RunOptions
     private let stop = StopFlag()
@@ -262,10 +263,13 @@ public final class Runner {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
             source.setEventHandler {
-                // The first signal drains and exits cleanly; a second one means "now".
-                if interrupts.add() > 1 {
+                // The first signal drains and exits cleanly; a second one, a second or more later, means "now"
+                // (exit 128 + its number, as the shell reports a process the signal ended). Signals that come
+                // together are one request: GNU `timeout` sends its signal to the command and to its process
+                // group, so the command gets it twice at once, and must still write its last snapshots.
+                if interrupts.isForceful(at: monotonicNanoseconds()) {
                     SocketFiles.shared.removeAll()
-                    _exit(130)
+                    _exit(128 + sig)
                 }
                 stop.set()
             }
@@ -281,9 +285,19 @@ public final class Runner {
 }
 
 /// Signals received so far.
-private final class SignalCounter: Sendable {
-    private let count = Atomic<Int>(0)
-    func add() -> Int { count.add(1, ordering: .relaxed).newValue }
+/// When the first stop signal came: a later one is forceful only a second or more after it.
+final class SignalCounter: Sendable {
+    /// Monotonic nanoseconds of the first signal, 0 before it.
+    private let first = Atomic<Int64>(0)
+    static let graceNanoseconds: Int64 = 1_000_000_000
+
+    /// Records a stop signal at `now` (monotonic ns); whether it is a second one, `graceNanoseconds` or more after
+    /// the first.
+    func isForceful(at now: Int64) -> Bool {
+        let (exchanged, original) = first.compareExchange(expected: 0, desired: max(now, 1), ordering: .relaxed)
+        if exchanged { return false }
+        return now - original >= SignalCounter.graceNanoseconds
+    }
 }
 
 /// Unix socket files this run created, removed even when a second signal ends it at once.
