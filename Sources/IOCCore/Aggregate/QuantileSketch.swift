@@ -46,6 +46,8 @@ public struct QuantileSketch: Sendable {
     }
 
     private var exact: [Double] = []
+    /// `exact` is in ascending order (`sortValues`, at a window's close); an add or merge unsets it.
+    private var exactIsSorted = false
     private var isBucketed = false
     private var positive = BucketStore()
     private var negative = BucketStore()
@@ -71,6 +73,7 @@ public struct QuantileSketch: Sendable {
         if v > max { max = v }
         if !isBucketed {
             exact.append(v)
+            exactIsSorted = false
             if exact.count > addedExactLimit { bucketize() }
         } else {
             insertBucketed(v, times: 1)
@@ -92,6 +95,7 @@ public struct QuantileSketch: Sendable {
         max = Swift.max(max, other.max)
         if !isBucketed && !other.isBucketed && exact.count + other.exact.count <= QuantileSketch.mergedExactLimit {
             exact.append(contentsOf: other.exact)
+            exactIsSorted = false
             return
         }
         if !isBucketed { bucketize() }
@@ -107,7 +111,15 @@ public struct QuantileSketch: Sendable {
     /// The values kept as they are, in ascending order; nil once the sketch is bucketed. For several quantiles of
     /// one sketch (`quantile(_:sorted:)`): one sort, not one per quantile.
     /// - Complexity: O(n log n); allocates the copy.
-    public func sortedValues() -> [Double]? { isBucketed ? nil : exact.sorted() }
+    public func sortedValues() -> [Double]? { isBucketed ? nil : exactIsSorted ? exact : exact.sorted() }
+
+    /// Puts the values kept as they are in order, once, for the quantiles and thresholds of a closing window.
+    /// - Complexity: O(n log n) the first time, O(1) after.
+    mutating func sortValues() {
+        guard !isBucketed, !exactIsSorted else { return }
+        exact.sort()
+        exactIsSorted = true
+    }
 
     /// This sketch as a merge would leave it: bucketed when it holds more than `mergedExactLimit` values as they
     /// are. Done once for a window's rolling sections, rather than at each of their merges.

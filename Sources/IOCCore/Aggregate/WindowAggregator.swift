@@ -749,8 +749,9 @@ public final class WindowAggregator {
             cachedWindowIndex = .min
             cachedWindowData = nil
         }
-        let data =
+        var data =
             windows.removeValue(forKey: k)?.data ?? WindowData(start: start, categories: rules.categories.count + 1)
+        data.sortSamples()
 
         // State at this moment, with the window's end as the clock. Alerts raised at a close go out in a fixed
         // order: rule by rule, subjects in byte order.

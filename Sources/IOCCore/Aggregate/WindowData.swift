@@ -94,6 +94,13 @@ public struct WindowData: Sendable {
     }
 
     /// Adds `other` (an older window) into this one; `metrics.last` keeps the newer window's value.
+    /// Sorts the window's quantile samples once (`QuantileSketch.sortValues`): its close reads each quantile
+    /// several times, for thresholds and for the snapshot.
+    mutating func sortSamples() {
+        resolveMinutes.sortValues()
+        for (id, _) in metrics { metrics.update(id, default: MetricWindow()) { $0.values.sortValues() } }
+    }
+
     /// This window as the rolling sections merge it: its quantile samples bucketed when they hold more values
     /// than a merge keeps as they are (`QuantileSketch.mergedExactLimit`), once, rather than at each merge of each
     /// section. The window's own section keeps its exact samples.

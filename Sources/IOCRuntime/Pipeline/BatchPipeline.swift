@@ -156,20 +156,23 @@ final class BatchPipeline: @unchecked Sendable {
     /// Whether this process can have the memory of the batch pool `options` ask for; the reason it cannot, as an
     /// `Error: …` line, otherwise.
     ///
-    /// Every batch's memory is asked of `malloc` and the whole pool held at once before it is given back, so an
-    /// address-space limit (`ulimit -v`) or a strict overcommit policy that a large `--batch-size` runs into is
-    /// an error message before any output is opened, rather than a crash when the pool is allocated. The pages
-    /// are never touched, so the check costs no memory.
-    /// - Complexity: O(pool size) allocations; at start only.
+    /// Every batch's memory is mapped (`mmap(2)`, as `malloc` does for blocks this large) and the whole pool held
+    /// at once before it is unmapped, so an address-space limit (`ulimit -v`) or a strict overcommit policy that a
+    /// large `--batch-size` runs into is an error message before any output is opened, rather than a crash when
+    /// the pool is allocated. The pages are never touched, so the check costs no memory; and it leaves `malloc`
+    /// alone (freeing blocks of its own this size would raise its threshold for mapping large blocks, and every
+    /// later table would come from the heap instead).
+    /// - Complexity: O(pool size) system calls; at start only.
     static func poolMemoryProblem(_ options: RunOptions) -> String? {
         let workers = RunOptions.workerCount(options.workers)
         let count = poolSize(workers: workers)
         let bytes = Batch.bytesAllocated(capacity: options.batchSize)
         var held: [UnsafeMutableRawPointer] = []
         held.reserveCapacity(count)
-        defer { for p in held { Glibc.free(p) } }
+        defer { for p in held { munmap(p, bytes) } }
         for _ in 0..<count {
-            guard let p = malloc(bytes) else {
+            let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            guard let p, p != MAP_FAILED else {
                 let code = errno
                 return "Error: cannot allocate the pipeline's \(count) batches of \(bytes) bytes each (--batch-size "
                     + "\(options.batchSize) with \(workers) parse worker\(workers == 1 ? "" : "s")): "
