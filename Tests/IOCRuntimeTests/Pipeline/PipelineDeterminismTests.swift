@@ -42,6 +42,21 @@ private func runCore(_ path: String, maxLine: Int = 1 << 20) throws -> (String, 
     return (text(h.output.snapshots), text(h.output.alerts), text(h.output.deadLetters))
 }
 
+/// `text` as a file, run through the core (one framer) and through the threaded pipeline (two workers).
+private func coreAndPipeline(
+    _ text: String, batchSize: Int, maxLine: Int
+) throws -> (core: (String, String, String), pipeline: (String, String, String)) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-frame-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("feed.ndjson")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    return (
+        try runCore(file.path, maxLine: maxLine),
+        try runPipeline([file.path], workers: 2, batchSize: batchSize, maxLine: maxLine)
+    )
+}
+
 private func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
 @Suite("Threaded pipeline")
@@ -65,10 +80,6 @@ struct PipelineDeterminismTests {
     /// Over-long lines, CRLF, blank lines, a BOM and a last line without newline, across tiny batches.
     @Test("Framing edge cases agree with the core", arguments: [64, 100, 1000, 1 << 16])
     func framing(batchSize: Int) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-frame-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("edge.ndjson")
         let good = #"{"kind":"metric","ts":"2026-11-22T00:00:01Z","name":"m","value":1}"#
         let long =
             #"{"kind":"metric","ts":"2026-11-22T00:00:02Z","name":"m","value":2,"pad":""#
@@ -76,9 +87,7 @@ struct PipelineDeterminismTests {
         var text = "\u{FEFF}" + good + "\r\n\n   \n" + long + "\n" + good + "\n" + long + "\n" + long + "\r\n"
         text += String(repeating: "y", count: 450) + "\n" + good.replacingOccurrences(of: "00:01", with: "01:30") + "\n"
         text += "{\"kind\":\"traffic\"," + "\n" + long
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        let expected = try runCore(file.path, maxLine: 400)
-        let got = try runPipeline([file.path], workers: 2, batchSize: batchSize, maxLine: 400)
+        let (expected, got) = try coreAndPipeline(text, batchSize: batchSize, maxLine: 400)
         #expect(got.0 == expected.0)
         #expect(got.2 == expected.2)
         #expect(got.2.components(separatedBy: "line_too_long").count - 1 == 5)
@@ -90,19 +99,13 @@ struct PipelineDeterminismTests {
     /// and whether it ends the input.
     @Test("Over-long lines are recorded up to 4 KiB", arguments: [64, 97, 1000, 1 << 16])
     func overLongRecordsKeepFourKiB(batchSize: Int) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-long-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("long.ndjson")
         let good = #"{"kind":"metric","ts":"2026-11-22T00:00:01Z","name":"m","value":1}"#
         func line(_ n: Int) -> String { String(repeating: "a", count: n - 1) + "b" }
         let lengths = [150, 4095, 4096, 4097, 9000]
         var text = ""
         for n in lengths { text += good + "\n" + line(n) + (n == 4096 ? "\r\n" : "\n") }
         text += line(3000)  // the last line, without a line feed
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        let expected = try runCore(file.path, maxLine: 100)
-        let got = try runPipeline([file.path], workers: 2, batchSize: batchSize, maxLine: 100)
+        let (expected, got) = try coreAndPipeline(text, batchSize: batchSize, maxLine: 100)
         #expect(got.2 == expected.2)
         let raws = got.2.split(separator: "\n").map { try! JSONValue.parse(Array($0.utf8)).at("raw")!.string! }
         #expect(raws == (lengths + [3000]).map { String(line($0).prefix(4096)) })
