@@ -93,7 +93,6 @@ public struct WindowData: Sendable {
         reportsByCategory = [Int](repeating: 0, count: categories)
     }
 
-    /// Adds `other` (an older window) into this one; `metrics.last` keeps the newer window's value.
     /// Sorts the window's quantile samples once (`QuantileSketch.sortValues`): its close reads each quantile
     /// several times, for thresholds and for the snapshot.
     mutating func sortSamples() {
@@ -112,6 +111,7 @@ public struct WindowData: Sendable {
         return copy
     }
 
+    /// Adds `other` (an older window) into this one; `metrics.last` keeps the newer window's value.
     public mutating func merge(older other: WindowData) {
         reportsReceived += other.reportsReceived
         reportsResolved += other.reportsResolved

@@ -81,12 +81,11 @@ public final class Batch: @unchecked Sendable {
         isOversized = oversized
         // Room for the lines of a typical feed (about 180 bytes each); a batch of shorter lines grows its arrays
         // once and keeps them.
-        // (`bytesAllocated` adds these sizes up: keep the two together.)
-        eventCapacity = max(capacity / 176, 4)
+        eventCapacity = Batch.lineSlots(capacity: capacity)
         // Left uninitialized: `Event` is a trivial type, so a slot is simply written by the validator (and its
         // pages are touched only when a batch holds that many events; the pool stays small in RSS).
         eventStorage = .allocate(capacity: eventCapacity)
-        outcomeCapacity = max(capacity / 176, 4)
+        outcomeCapacity = Batch.lineSlots(capacity: capacity)
         outcomeStorage = .allocate(capacity: outcomeCapacity)
         strings.reserveCapacity(4096)
     }
@@ -98,9 +97,12 @@ public final class Batch: @unchecked Sendable {
     /// and outcomes of its lines.
     /// - Complexity: O(1).
     public static func bytesAllocated(capacity: Int) -> Int {
-        let slots = max(capacity / 176, 4)
-        return capacity + prefetchSlack + slots * (MemoryLayout<Event>.stride + MemoryLayout<BatchOutcome>.stride)
+        capacity + prefetchSlack
+            + lineSlots(capacity: capacity) * (MemoryLayout<Event>.stride + MemoryLayout<BatchOutcome>.stride)
     }
+
+    /// Event and outcome slots a new batch of `capacity` bytes has.
+    static func lineSlots(capacity: Int) -> Int { max(capacity / 176, 4) }
 
     deinit {
         storage.deallocate()
