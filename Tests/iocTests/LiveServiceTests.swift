@@ -495,6 +495,27 @@ struct LiveServiceTests {
         #expect(try Self.totals(in: dir).at("accepted")?.int == 3)
     }
 
+    /// A named pipe followed is a stream: read as lines come, never rewound or taken for a truncated file.
+    @Test func followANamedPipe() throws {
+        let dir = try makeTestDirectory("follow-fifo")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("feed.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let run = try LiveProcess(
+            ["run", fifo, "--follow", "--every", "50ms", "--latest", "latest.json", "--totals", "totals.json"], in: dir)
+        let fd = open(fifo, O_WRONLY)
+        #expect(fd >= 0)
+        let text = String(repeating: Self.portalUpLine(), count: 3)
+        _ = text.utf8CString.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count - 1) }
+        #expect(Self.latest(dir.appendingPathComponent("latest.json"), "pipeline.lines", becomes: 3))
+        close(fd)
+        #expect(run.stop() == 0)
+        let totals = try Self.totals(in: dir)
+        #expect(totals.at("accepted")?.int == 3)
+        #expect(totals.at("rejected")?.int == 0)
+        #expect(!run.stderr.contains("truncated"), "\(run.stderr)")
+    }
+
     /// Without `--from-start`, `--follow` starts at the end, as `tail -F` does.
     @Test func followStartsAtTheEnd() throws {
         let dir = try makeTestDirectory("follow-end")

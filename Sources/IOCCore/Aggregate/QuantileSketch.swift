@@ -48,6 +48,10 @@ public struct QuantileSketch: Sendable {
     private var exact: [Double] = []
     /// `exact` is in ascending order (`sortValues`, at a window's close); an add or merge unsets it.
     private var exactIsSorted = false
+    /// Past `mergedExactLimit` values kept as they are, the buckets hold every value too (each added as it comes,
+    /// as a bucketed sketch adds it), so bucketing for a merge is only dropping `exact`: a window's rolling copy,
+    /// at every close and every provisional snapshot, costs no pass over its values.
+    private var bucketsShadowExact = false
     private var isBucketed = false
     private var positive = BucketStore()
     private var negative = BucketStore()
@@ -74,6 +78,12 @@ public struct QuantileSketch: Sendable {
         if !isBucketed {
             exact.append(v)
             exactIsSorted = false
+            if bucketsShadowExact {
+                insertBucketed(v, times: 1)
+            } else if exact.count > QuantileSketch.mergedExactLimit {
+                for x in exact { insertBucketed(x, times: 1) }
+                bucketsShadowExact = true
+            }
             if exact.count > addedExactLimit { bucketize() }
         } else {
             insertBucketed(v, times: 1)
@@ -99,7 +109,7 @@ public struct QuantileSketch: Sendable {
             return
         }
         if !isBucketed { bucketize() }
-        if other.isBucketed {
+        if other.isBucketed || other.bucketsShadowExact {
             positive.merge(other.positive)
             negative.merge(other.negative)
             zeros += other.zeros
@@ -156,6 +166,9 @@ public struct QuantileSketch: Sendable {
     /// Buckets held by both stores (for tests).
     var bucketCount: Int { positive.bucketCount + negative.bucketCount }
 
+    /// Whether quantiles come from the values as they are (for tests).
+    var isExact: Bool { !isBucketed }
+
     static func bucket(of magnitude: Double) -> Int {
         Int((log(magnitude) / logGamma).rounded(.up))
     }
@@ -168,6 +181,10 @@ public struct QuantileSketch: Sendable {
         isBucketed = true
         let values = exact
         exact = []
+        if bucketsShadowExact {
+            bucketsShadowExact = false
+            return
+        }
         for v in values { insertBucketed(v, times: 1) }
     }
 

@@ -942,6 +942,8 @@ public final class WindowAggregator {
     /// Does nothing before the first event.
     public func provisionalSnapshot() {
         guard let mark = watermark, let k = nextClose else { return }
+        // Sorted in place: the next provisional snapshot sorts only what arrived since (a sorted run and a tail).
+        windows[k]?.pointer.pointee.sortSamples()
         let open = windows[k]?.data ?? WindowData(start: windowStart(k), categories: rules.categories.count + 1)
         writeSnapshot(open, rolling: open.bucketedForMerging(), end: windowEnd(k), final: false, clock: mark)
     }

@@ -79,14 +79,14 @@ public struct LineFramer {
             if discarding {
                 discarding = false
                 overlong.add(piece)
-                try reportTooLong(number: lineNumber, endedByNewline: true, emit)
+                try reportTooLong(number: lineNumber, emit)
             } else if carry.isEmpty {
                 try emitLine(piece, emit)
             } else {
                 if carry.count + n > maxLine + 1 {
                     overlong.start(carry)
                     overlong.add(piece)
-                    try reportTooLong(number: lineNumber, endedByNewline: true, emit)
+                    try reportTooLong(number: lineNumber, emit)
                 } else {
                     carry.append(contentsOf: piece)
                     try carry.withUnsafeBytes { try emitLine($0, emit) }
@@ -108,7 +108,7 @@ public struct LineFramer {
         }
         if discarding {
             lineNumber += 1
-            try reportTooLong(number: lineNumber, endedByNewline: false, emit)
+            try reportTooLong(number: lineNumber, emit)
             return
         }
         guard !carry.isEmpty else { return }
@@ -164,9 +164,9 @@ public struct LineFramer {
 
     /// Reports the over-long line that just ended, with the first bytes `overlong` kept of it.
     private mutating func reportTooLong(
-        number: Int, endedByNewline: Bool, _ emit: (FramedLine) throws -> Void
+        number: Int, _ emit: (FramedLine) throws -> Void
     ) rethrows {
-        let prefix = overlong.record(endedByNewline: endedByNewline)
+        let prefix = overlong.record()
         overlong = OverlongPrefix()
         try prefix.withUnsafeBytes { try emit(.tooLong(prefix: $0, number: number)) }
     }
@@ -225,11 +225,11 @@ public struct OverlongPrefix: Sendable {
         if room > 0 { bytes.append(contentsOf: more.prefix(room)) }
     }
 
-    /// The record's bytes once the line has ended (by its `\n`, or by the end of the input): without the `\r` of
-    /// a `\r\n` when the whole line was kept, at most 4 KiB.
-    public func record(endedByNewline: Bool) -> [UInt8] {
+    /// The record's bytes once the line has ended (by its `\n`, or by the end of the input): without a final `\r`
+    /// when the whole line was kept (the terminator's, as for every line), at most 4 KiB.
+    public func record() -> [UInt8] {
         var n = bytes.count
-        if endedByNewline && !cut && n > 0 && bytes[n - 1] == 0x0D { n -= 1 }
+        if !cut && n > 0 && bytes[n - 1] == 0x0D { n -= 1 }
         return Array(bytes.prefix(min(n, LineFramer.prefixLimit)))
     }
 }

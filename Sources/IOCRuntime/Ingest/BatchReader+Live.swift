@@ -57,6 +57,9 @@ final class LiveStream {
     /// there that differ from these mean the file was rewritten in place (truncated and written again, perhaps
     /// longer than before) between two looks at it.
     var fingerprint: [UInt8] = []
+    /// A followed path is a regular file (not a named pipe or a device): only then is it checked for rewrites and
+    /// truncation.
+    var isRegularFile = true
     /// A followed file that is missing or unreadable: retried every round.
     var waitingToOpen = false
 
@@ -77,7 +80,7 @@ final class LiveStream {
     /// Whether the followed file still holds the fingerprint's bytes just before `offset` (true when there is
     /// nothing to compare yet). One `pread(2)` of at most 32 bytes.
     func stillHoldsWhatWasRead() -> Bool {
-        guard !fingerprint.isEmpty, offset >= fingerprint.count else { return true }
+        guard isRegularFile, !fingerprint.isEmpty, offset >= fingerprint.count else { return true }
         let count = fingerprint.count
         return withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { now in
             let n = pread(fd, now.baseAddress!, count, off_t(offset - count))
@@ -248,7 +251,7 @@ extension BatchReader {
         if n > 0 {
             s.offset += n
             let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<n])
-            s.remember(bytes)
+            if s.isRegularFile { s.remember(bytes) }
             take(s, bytes)
             return n == scratch.count
         }
@@ -270,7 +273,7 @@ extension BatchReader {
             openFollowed(s, atEnd: false, log: log)
             return true
         }
-        if Int(now.st_size) < s.offset {
+        if s.isRegularFile && Int(now.st_size) < s.offset {
             rereadFromStart(s, path: path, log: log)
             return true
         }
@@ -315,10 +318,12 @@ extension BatchReader {
         s.inode = UInt64(st.st_ino)
         s.offset = 0
         s.fingerprint.removeAll(keepingCapacity: true)
-        if atEnd {
+        // A named pipe or a device is a stream: nothing to seek, rewind or fingerprint.
+        s.isRegularFile = (st.st_mode & S_IFMT) == S_IFREG
+        if atEnd && s.isRegularFile {
             s.offset = Int(lseek(fd, 0, SEEK_END))
             s.atStart = false
-            var tail = [UInt8](repeating: 0, count: min(s.offset, LiveStream.fingerprintLength))
+            var tail = [UInt8](repeating: 0, count: min(max(s.offset, 0), LiveStream.fingerprintLength))
             let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(s.offset - $0.count)) }
             if got == tail.count { tail.withUnsafeBytes { s.remember($0) } }
             // Starting in the middle of a line (a writer half-way through it): skip to the next line.
@@ -359,7 +364,7 @@ extension BatchReader {
             let after = UnsafeRawPointer(nl) - data.baseAddress! + 1
             if s.discardingOverlong {
                 s.overlong.add(UnsafeRawBufferPointer(rebasing: data[..<(after - 1)]))
-                s.tooLongPrefix = s.overlong.record(endedByNewline: true)
+                s.tooLongPrefix = s.overlong.record()
                 s.discardingOverlong = false
             }
             data = UnsafeRawBufferPointer(rebasing: data[after...])
@@ -447,7 +452,7 @@ extension BatchReader {
         if s.discarding && s.discardingOverlong {
             // The over-long line ends with the stream: its record goes out now. (A second over-long line
             // cannot start before the first one's record left: `startSkipping` sends it first.)
-            s.tooLongPrefix = s.overlong.record(endedByNewline: false)
+            s.tooLongPrefix = s.overlong.record()
             s.discardingOverlong = false
         }
         if s.announced || !s.carry.isEmpty || s.tooLongPrefix != nil {

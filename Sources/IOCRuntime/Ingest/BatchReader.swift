@@ -346,7 +346,7 @@ public final class BatchReader: @unchecked Sendable {
                     continue
                 }
                 overlong.add(UnsafeRawBufferPointer(rebasing: region[..<(UnsafeRawPointer(nl) - region.baseAddress!)]))
-                batch.tooLongBefore = overlong.record(endedByNewline: true)
+                batch.tooLongBefore = overlong.record()
                 let after = UnsafeRawPointer(nl) - region.baseAddress! + readStart + 1
                 let rest = batch.count - after
                 memmove(batch.storage.baseAddress! + readStart, batch.storage.baseAddress! + after, rest)
@@ -388,7 +388,7 @@ public final class BatchReader: @unchecked Sendable {
         // End of this input: whatever is left is its last line (without `\n`).
         if discarding {
             batch.count = 0
-            batch.tooLongBefore = overlong.record(endedByNewline: false)
+            batch.tooLongBefore = overlong.record()
         }
         batch.endsSource = true
         batch.stampRead()

@@ -157,9 +157,9 @@ final class BatchPipeline: @unchecked Sendable {
     /// `Error: …` line, otherwise.
     ///
     /// Every batch's memory is mapped (`mmap(2)`, as `malloc` does for blocks this large) and the whole pool held
-    /// at once before it is unmapped, so an address-space limit (`ulimit -v`) or a strict overcommit policy that a
-    /// large `--batch-size` runs into is an error message before any output is opened, rather than a crash when
-    /// the pool is allocated. The pages are never touched, so the check costs no memory; and it leaves `malloc`
+    /// at once, with `headroom` more, before it is unmapped, so an address-space limit (`ulimit -v`) or a strict
+    /// overcommit policy that a large `--batch-size` runs into is an error message before any input is read,
+    /// rather than a crash when the pool is allocated. The pages are never touched, so the check costs no memory; and it leaves `malloc`
     /// alone (freeing blocks of its own this size would raise its threshold for mapping large blocks, and every
     /// later table would come from the heap instead).
     /// - Complexity: O(pool size) system calls; at start only.
@@ -167,21 +167,25 @@ final class BatchPipeline: @unchecked Sendable {
         let workers = RunOptions.workerCount(options.workers)
         let count = poolSize(workers: workers)
         let bytes = Batch.bytesAllocated(capacity: options.batchSize)
-        var held: [UnsafeMutableRawPointer] = []
-        held.reserveCapacity(count)
-        defer { for p in held { munmap(p, bytes) } }
-        for _ in 0..<count {
-            let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        var held: [(UnsafeMutableRawPointer, Int)] = []
+        held.reserveCapacity(count + 1)
+        defer { for (p, n) in held { munmap(p, n) } }
+        // The pool, and room for what the run maps after it: threads' stacks, malloc's arenas.
+        for size in Array(repeating: bytes, count: count) + [BatchPipeline.headroom] {
+            let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
             guard let p, p != MAP_FAILED else {
                 let code = errno
                 return "Error: cannot allocate the pipeline's \(count) batches of \(bytes) bytes each (--batch-size "
                     + "\(options.batchSize) with \(workers) parse worker\(workers == 1 ? "" : "s")): "
                     + "\(String(cString: strerror(code == 0 ? ENOMEM : code)))"
             }
-            held.append(p)
+            held.append((p, size))
         }
         return nil
     }
+
+    /// Address space left free beside the pool by `poolMemoryProblem`.
+    static let headroom = 64 << 20
 
     init(
         inputs: [InputSource], rules: Rules, options: RunOptions, stop: StopFlag, stats: PipelineStats? = nil,

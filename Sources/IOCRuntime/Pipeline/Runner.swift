@@ -80,11 +80,6 @@ public final class Runner {
         }
         try Runner.checkAddressesDiffer(options)
         try PathCheck.check(options, rules: rules)
-        if let problem = BatchPipeline.poolMemoryProblem(options) {
-            stderrSink.writeLine(problem)
-            stderrSink.flush()
-            return 1
-        }
 
         let hub = OutputHub()
         var totalsSink: FileSink?
@@ -162,6 +157,15 @@ public final class Runner {
             live = l
         } else if files.isEmpty {
             files = ["-"]
+        }
+        // The pool is checked last, with everything else of the run already in place (the aggregator's tables
+        // reserve address space too): a pool that does not fit is exit 1 before any input is read.
+        if let problem = BatchPipeline.poolMemoryProblem(options) {
+            stderrSink.writeLine(problem)
+            stderrSink.flush()
+            for l in listeners { close(l.fd) }
+            SocketFiles.shared.removeAll()
+            return 1
         }
         let pipeline = BatchPipeline(
             inputs: files.map { .path($0) }, rules: rules, options: options, stop: stop, live: live)
