@@ -244,22 +244,31 @@ struct LiveServiceTests {
             usleep(20_000)
         }
         sender.send([0x0D, 0x0A])
+        // A blank line over --max-line, in pieces: no line, no record, but numbered.
+        for _ in 0..<3 {
+            sender.send(Array(repeating: 0x20, count: 600))
+            usleep(20_000)
+        }
+        sender.send([0x0A])
+        sender.send(Array("BAD\n".utf8))  // line 6
         sender.send(ok)
         sender.close()
         let latest = dir.appendingPathComponent("latest.json")
-        #expect(Self.latest(latest, "pipeline.lines", becomes: 5))
+        #expect(Self.latest(latest, "pipeline.lines", becomes: 6))
         #expect(run.stop() == 0)
         let records = try Self.deadLetters(in: dir)
-        #expect(records.map { $0.at("reason")?.string } == ["line_too_long", "line_too_long", "line_too_long"])
-        #expect(records.map { $0.at("line")?.int } == [2, 3, 4])
+        #expect(
+            records.map { $0.at("reason")?.string }
+                == ["line_too_long", "line_too_long", "line_too_long", "malformed_json"])
+        #expect(records.map { $0.at("line")?.int } == [2, 3, 4, 6])
         #expect(
             records.map { $0.at("raw")?.string }
                 == [
                     String(repeating: "A", count: 4096), String(repeating: "B", count: 4096),
-                    String(decoding: medium, as: UTF8.self),
+                    String(decoding: medium, as: UTF8.self), "BAD",
                 ])
         let totals = try Self.totals(in: dir)
-        #expect(totals.at("lines")?.int == 5)
+        #expect(totals.at("lines")?.int == 6)
         #expect(totals.at("accepted")?.int == 2)
     }
 

@@ -167,7 +167,9 @@ public struct LineFramer {
         number: Int, _ emit: (FramedLine) throws -> Void
     ) rethrows {
         let prefix = overlong.record()
+        let blank = overlong.isBlank
         overlong = OverlongPrefix()
+        if blank { return }  // a blank line, not a line: numbered, never reported
         try prefix.withUnsafeBytes { try emit(.tooLong(prefix: $0, number: number)) }
     }
 
@@ -175,13 +177,6 @@ public struct LineFramer {
     private func emitLine(_ raw: UnsafeRawBufferPointer, _ emit: (FramedLine) throws -> Void) rethrows {
         var n = raw.count
         if n > 0 && raw[n - 1] == 0x0D { n -= 1 }
-        if n > maxLine {
-            try emit(
-                .tooLong(
-                    prefix: UnsafeRawBufferPointer(rebasing: raw[0..<min(n, LineFramer.prefixLimit)]),
-                    number: lineNumber))
-            return
-        }
         if n == 0 { return }
         let first = raw[0]
         if first == 0x20 || first == 0x09 {
@@ -190,7 +185,14 @@ public struct LineFramer {
                 blank = false
                 break
             }
-            if blank { return }
+            if blank { return }  // blank, however long: not a line
+        }
+        if n > maxLine {
+            try emit(
+                .tooLong(
+                    prefix: UnsafeRawBufferPointer(rebasing: raw[0..<min(n, LineFramer.prefixLimit)]),
+                    number: lineNumber))
+            return
         }
         try emit(.line(UnsafeRawBufferPointer(rebasing: raw[0..<n]), number: lineNumber))
     }
@@ -207,6 +209,11 @@ public struct OverlongPrefix: Sendable {
     private var bytes: [UInt8] = []
     /// Bytes of the line past the gathered ones were skipped.
     private var cut = false
+    /// Every byte so far is a space or a tab (or a `\r` that may be the terminator's): a blank line, which is no
+    /// line (SPEC §2) however long, and gets no record.
+    public private(set) var isBlank = true
+    /// The last byte seen was a `\r` (blank only if it ends the line).
+    private var pendingReturn = false
 
     public init() {}
 
@@ -214,12 +221,24 @@ public struct OverlongPrefix: Sendable {
     public mutating func start(_ first: some Collection<UInt8>) {
         bytes.removeAll(keepingCapacity: true)
         cut = false
+        isBlank = true
+        pendingReturn = false
         add(first)
     }
 
     /// Adds the line's next bytes (up to its `\n`, when they reach it).
-    /// - Complexity: O(bytes kept); allocates only while the first 4 KiB come in.
+    /// - Complexity: O(bytes kept), and while the line is blank O(bytes); allocates only while the first 4 KiB
+    ///   come in.
     public mutating func add(_ more: some Collection<UInt8>) {
+        if isBlank {
+            for b in more {
+                if pendingReturn || (b != 0x20 && b != 0x09 && b != 0x0D) {
+                    isBlank = false
+                    break
+                }
+                pendingReturn = b == 0x0D
+            }
+        }
         let room = OverlongPrefix.gathered - bytes.count
         if more.count > room { cut = true }
         if room > 0 { bytes.append(contentsOf: more.prefix(room)) }

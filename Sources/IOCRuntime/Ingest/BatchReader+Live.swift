@@ -364,8 +364,7 @@ extension BatchReader {
             let after = UnsafeRawPointer(nl) - data.baseAddress! + 1
             if s.discardingOverlong {
                 s.overlong.add(UnsafeRawBufferPointer(rebasing: data[..<(after - 1)]))
-                s.tooLongPrefix = s.overlong.record()
-                s.discardingOverlong = false
+                endOverlong(s)
             }
             data = UnsafeRawBufferPointer(rebasing: data[after...])
             s.discarding = false
@@ -420,6 +419,17 @@ extension BatchReader {
         s.discardingOverlong = true
     }
 
+    /// The over-long line `s` was skipping has ended: its record goes with the stream's next batch, unless it was
+    /// blank, which is no line and only counts for line numbers.
+    private func endOverlong(_ s: LiveStream) {
+        if s.overlong.isBlank {
+            droppedLinesBefore[s.index, default: 0] += 1
+        } else {
+            s.tooLongPrefix = s.overlong.record()
+        }
+        s.discardingOverlong = false
+    }
+
     /// A batch for `bytes` more bytes of `s`, with the source's name on its first batch and a pending over-long
     /// line's prefix.
     private func batchFor(_ s: LiveStream, bytes: Int) -> Batch {
@@ -452,8 +462,7 @@ extension BatchReader {
         if s.discarding && s.discardingOverlong {
             // The over-long line ends with the stream: its record goes out now. (A second over-long line
             // cannot start before the first one's record left: `startSkipping` sends it first.)
-            s.tooLongPrefix = s.overlong.record()
-            s.discardingOverlong = false
+            endOverlong(s)
         }
         if s.announced || !s.carry.isEmpty || s.tooLongPrefix != nil {
             let batch = batchFor(s, bytes: s.carry.count)
@@ -463,6 +472,9 @@ extension BatchReader {
             batch.endsSource = true
             batch.stampRead()
             send(batch, droppable: false)
+        } else {
+            // No batch of this source ever went on: lines it skipped must not count for a source reusing its index.
+            droppedLinesBefore.removeValue(forKey: s.index)
         }
         s.discarding = false
         releaseSourceIndex(s.index)

@@ -102,8 +102,9 @@ public final class BatchReader: @unchecked Sendable {
     /// sees many connections; their indices, and the aggregator's names for them, are recycled).
     private var sourceCount: Int32 = 0
     private var freeSourceIndices: [Int32] = []
-    /// Physical lines dropped per source since its last batch that went on (line numbers count them).
-    private var droppedLinesBefore: [Int32: Int] = [:]
+    /// Physical lines per source in no batch since its last batch that went on (dropped by `--when-full drop`,
+    /// or blank ones longer than `--max-line`, skipped unread): line numbers count them.
+    var droppedLinesBefore: [Int32: Int] = [:]
     /// Live inputs read after the files (`--listen`, `--follow`), or nil.
     let live: LiveInputs?
 
@@ -346,7 +347,7 @@ public final class BatchReader: @unchecked Sendable {
                     continue
                 }
                 overlong.add(UnsafeRawBufferPointer(rebasing: region[..<(UnsafeRawPointer(nl) - region.baseAddress!)]))
-                batch.tooLongBefore = overlong.record()
+                endOverlong(overlong, of: batch)
                 let after = UnsafeRawPointer(nl) - region.baseAddress! + readStart + 1
                 let rest = batch.count - after
                 memmove(batch.storage.baseAddress! + readStart, batch.storage.baseAddress! + after, rest)
@@ -388,7 +389,7 @@ public final class BatchReader: @unchecked Sendable {
         // End of this input: whatever is left is its last line (without `\n`).
         if discarding {
             batch.count = 0
-            batch.tooLongBefore = overlong.record()
+            endOverlong(overlong, of: batch)
         }
         batch.endsSource = true
         batch.stampRead()
@@ -411,6 +412,16 @@ public final class BatchReader: @unchecked Sendable {
             batch = next
         }
         batch.count = 0
+    }
+
+    /// The over-long line `overlong` gathered has ended: its record goes with `batch` (the next of its source),
+    /// unless it was blank, which is no line and only counts for line numbers.
+    func endOverlong(_ overlong: OverlongPrefix, of batch: Batch) {
+        if overlong.isBlank {
+            droppedLinesBefore[batch.source, default: 0] += 1
+        } else {
+            batch.tooLongBefore = overlong.record()
+        }
     }
 
     func recycle(_ batch: Batch) {

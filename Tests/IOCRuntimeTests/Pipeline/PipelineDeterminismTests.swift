@@ -103,12 +103,17 @@ struct PipelineDeterminismTests {
         func line(_ n: Int) -> String { String(repeating: "a", count: n - 1) + "b" }
         let lengths = [150, 4095, 4096, 4097, 9000]
         var text = ""
-        for n in lengths { text += good + "\n" + line(n) + (n == 4096 ? "\r\n" : "\n") }
+        for n in lengths {
+            text += good + "\n" + line(n) + (n == 4096 ? "\r\n" : "\n")
+            // A blank line longer than --max-line is no line (SPEC §2): no record, but it is numbered.
+            text += String(repeating: " ", count: n) + "\t\r\n"
+        }
         text += line(3000)  // the last line, without a line feed
         let (expected, got) = try coreAndPipeline(text, batchSize: batchSize, maxLine: 100)
         #expect(got.2 == expected.2)
-        let raws = got.2.split(separator: "\n").map { try! JSONValue.parse(Array($0.utf8)).at("raw")!.string! }
-        #expect(raws == (lengths + [3000]).map { String(line($0).prefix(4096)) })
+        let records = got.2.split(separator: "\n").map { try! JSONValue.parse(Array($0.utf8)) }
+        #expect(records.map { $0.at("raw")!.string! } == (lengths + [3000]).map { String(line($0).prefix(4096)) })
+        #expect(records.map { $0.at("line")!.int! } == [2, 5, 8, 11, 14, 16])
     }
 
     @Test func severalInputsKeepTheirOwnLineNumbers() throws {
