@@ -118,12 +118,8 @@ public struct QuantileSketch: Sendable {
         }
     }
 
-    /// The values kept as they are, in ascending order; nil once the sketch is bucketed. For several quantiles of
-    /// one sketch (`quantile(_:sorted:)`): one sort, not one per quantile.
-    /// - Complexity: O(n log n); allocates the copy.
-    public func sortedValues() -> [Double]? { isBucketed ? nil : exactIsSorted ? exact : exact.sorted() }
-
-    /// Puts the values kept as they are in order, once, for the quantiles and thresholds of a closing window.
+    /// Puts the values kept as they are in order, once, for the quantiles and thresholds of a closing window (and
+    /// of the open one a provisional snapshot shows): its quantiles then read them without sorting.
     /// - Complexity: O(n log n) the first time, O(1) after.
     mutating func sortValues() {
         guard !isBucketed, !exactIsSorted else { return }
@@ -138,14 +134,13 @@ public struct QuantileSketch: Sendable {
     }
 
     /// The nearest-rank `q`-quantile (0 < q ≤ 1), or nil when empty.
-    /// - Complexity: O(n log n) while the values are kept as they are (a sort), O(buckets) after.
-    public func quantile(_ q: Double) -> Double? { quantile(q, sorted: sortedValues()) }
-
-    /// `quantile(_:)` with the sketch's `sortedValues()` already at hand.
-    public func quantile(_ q: Double, sorted: [Double]?) -> Double? {
+    /// - Complexity: O(1) once `sortValues` has run, O(n log n) for values kept as they are and not yet in order
+    ///   (a sort of a copy), O(buckets) after.
+    public func quantile(_ q: Double) -> Double? {
         guard count > 0 else { return nil }
         let rank = Swift.max(1, Int((q * Double(count)).rounded(.up)))
-        if let sorted, !isBucketed {
+        if !isBucketed {
+            let sorted = exactIsSorted ? exact : exact.sorted()
             return sorted[Swift.min(rank, sorted.count) - 1]
         }
         var seen = 0

@@ -970,12 +970,7 @@ public final class WindowAggregator {
 /// The statistics of one metric in a window, for thresholds and snapshots.
 struct MetricStats {
     let w: MetricWindow
-    /// The window's values in order while they are kept as they are: sorted once for its three quantiles.
-    private let sorted: [Double]?
-    init(_ w: MetricWindow) {
-        self.w = w
-        sorted = w.values.sortedValues()
-    }
+    init(_ w: MetricWindow) { self.w = w }
 
     func value(_ stat: MetricThreshold.Stat) -> Double? {
         guard w.values.count > 0 else { return nil }
@@ -983,9 +978,9 @@ struct MetricStats {
         case .mean: return w.values.mean
         case .min: return w.values.min
         case .max: return w.values.max
-        case .p50: return w.values.quantile(0.50, sorted: sorted)
-        case .p95: return w.values.quantile(0.95, sorted: sorted)
-        case .p99: return w.values.quantile(0.99, sorted: sorted)
+        case .p50: return w.values.quantile(0.50)
+        case .p95: return w.values.quantile(0.95)
+        case .p99: return w.values.quantile(0.99)
         case .last: return w.last
         }
     }

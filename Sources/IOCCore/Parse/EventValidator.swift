@@ -137,7 +137,8 @@ public struct EventValidator: Sendable {
                 }
             }
             let hasKind = table[Field.kind.index] >= 0
-            if !hasKind || (adapters.format != .auto && adapters.format != .ioc),
+            // `--format ioc` is the native schema alone; `auto` asks the adapters only about lines without `kind`.
+            if adapters.format != .ioc && (!hasKind || adapters.format != .auto),
                 let adapted = adapters.adapt(
                     line, base: base, members: members, hasKind: hasKind, now: now, maxFuture: maxFuture,
                     into: &event, strings: &strings, scratch: &scratch)

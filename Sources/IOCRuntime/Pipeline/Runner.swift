@@ -75,7 +75,7 @@ public final class Runner {
         }
         if options.fromStart && !options.follow { throw UsageError("'--from-start' needs '--follow'") }
         if options.follow && options.inputs.isEmpty && !options.listen.isEmpty {
-            // Without `--listen`, no inputs means stdin (followed, as `tail -F` with no file); with it, none.
+            // Without `--listen`, no inputs means stdin, read as a live stream; with it, nothing to follow.
             throw UsageError("'--follow' needs a file to follow (or '-' for stdin)")
         }
         try Runner.checkAddressesDiffer(options)
@@ -262,7 +262,7 @@ public final class Runner {
 
     private func installSignalHandlers() {
         let stop = self.stop
-        let interrupts = SignalCounter()
+        let interrupts = StopSignals()
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
@@ -290,7 +290,7 @@ public final class Runner {
 
 /// Signals received so far.
 /// When the first stop signal came: a later one is forceful only a second or more after it.
-final class SignalCounter: Sendable {
+final class StopSignals: Sendable {
     /// Monotonic nanoseconds of the first signal, 0 before it.
     private let first = Atomic<Int64>(0)
     static let graceNanoseconds: Int64 = 1_000_000_000
@@ -300,7 +300,7 @@ final class SignalCounter: Sendable {
     func isForceful(at now: Int64) -> Bool {
         let (exchanged, original) = first.compareExchange(expected: 0, desired: max(now, 1), ordering: .relaxed)
         if exchanged { return false }
-        return now - original >= SignalCounter.graceNanoseconds
+        return now - original >= StopSignals.graceNanoseconds
     }
 }
 

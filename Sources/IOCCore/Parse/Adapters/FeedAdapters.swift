@@ -51,8 +51,7 @@ struct FeedAdapters: Sendable {
             guard let detected, !hasKind else { return nil }
             chosen = detected
         case .ioc:
-            // Native only: a line without `kind` is `missing_field:kind`, whatever else it looks like.
-            return nil
+            return nil  // native only (the validator does not ask): `missing_field:kind` whatever else it looks like
         case .open311, .eve, .ngsi:
             // The forced adapter reads every line; one of another format (a native line too) gets its reason,
             // the member it lacks (`missing_field:event_type`), as SPEC §7 lists reasons.
