@@ -302,14 +302,12 @@ enum IOCCommand {
                 case "--start":
                     let v = try scanner.value(for: name, inline: inline)
                     var bytes = Array(v.utf8)
-                    guard let t = bytes.withUnsafeMutableBytes({ Timestamp.parse(UnsafeRawBufferPointer($0)) })
-                    else {
-                        throw CLIError("The value '\(v)' is invalid for '--start <time>': expected RFC 3339")
-                    }
-                    // The feed's lines reach minutes back (late lines) and weeks on (dossiers' due dates).
-                    guard FeedGenerator.startRange.contains(t) else {
+                    // The feed's lines reach minutes back (late lines) and weeks on (dossiers' due dates); a
+                    // time outside 64-bit nanoseconds (1600-01-01) does not parse, and gets the same message.
+                    let parsed = bytes.withUnsafeMutableBytes { Timestamp.parse(UnsafeRawBufferPointer($0)) }
+                    guard let t = parsed, FeedGenerator.startRange.contains(t) else {
                         throw CLIError(
-                            "The value '\(v)' is invalid for '--start <time>': expected a time from "
+                            "The value '\(v)' is invalid for '--start <time>': expected an RFC 3339 time from "
                                 + "\(Timestamp.string(FeedGenerator.startRange.lowerBound)) to "
                                 + "\(Timestamp.string(FeedGenerator.startRange.upperBound))")
                     }
@@ -568,8 +566,8 @@ enum IOCCommand {
           -h, --help              Show help information.
 
         Durations are written 500ms, 30s, 5m, 1h. Exit status: 0 on success, 64 on bad flags, rules or
-        paths, 1 when an input or output cannot be read or written. SIGINT/SIGTERM drain, close all
-        windows and exit 0.
+        paths (an input that cannot be read, an output that cannot be created), 1 when a read or write
+        fails during the run. SIGINT/SIGTERM drain, close all windows and exit 0.
 
         """
 
@@ -582,7 +580,7 @@ enum IOCCommand {
         All five kinds in a realistic mix: traffic readings on Hanoi segments with rush hours and jams, service
         metrics, field-report lifecycles with Vietnamese and English texts (with and without accents), security
         events with bursts, dossier lifecycles with due dates; sensors that go silent; mild out-of-order arrival.
-        The same options give the same bytes.
+        The same options give the same bytes once --start is given (without it the feed ends now).
 
         USAGE: \(genUsage)
 

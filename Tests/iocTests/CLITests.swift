@@ -38,8 +38,14 @@ struct CLITests {
             (["run", "--lateness"], "Error: Missing value for '--lateness'"),
             (
                 ["gen", "--start", "2262-04-01T00:00:00Z"],
-                "Error: The value '2262-04-01T00:00:00Z' is invalid for '--start <time>': expected a time from "
-                    + "1678-01-01T00:00:00Z to 2261-12-31T00:00:00Z"
+                "Error: The value '2262-04-01T00:00:00Z' is invalid for '--start <time>': expected an RFC 3339 time "
+                    + "from 1678-01-01T00:00:00Z to 2261-12-31T00:00:00Z"
+            ),
+            (
+                // RFC 3339, but before 64-bit nanoseconds begin: the range, not the format, is the problem.
+                ["gen", "--start", "1600-01-01T00:00:00Z"],
+                "Error: The value '1600-01-01T00:00:00Z' is invalid for '--start <time>': expected an RFC 3339 time "
+                    + "from 1678-01-01T00:00:00Z"
             ),
             (
                 ["run", "--max-future", "3000000h"],
@@ -96,10 +102,41 @@ struct CLITests {
         #expect(version.stderr.hasPrefix("Error: Unexpected argument 'extra'\nUsage: ioc <subcommand>\n"))
     }
 
-    @Test func unwritableOutputExitsOneWithPathAndReason() throws {
-        let r = try ProcessRunner.ioc(["run", "--dead-letter", "/no/such/dir/dl.ndjson"], stdin: "")
+    /// An output the run could not create is a bad path (SPEC §7: exit 64 with the usage lines), found before
+    /// anything is read or truncated, like a missing input: a missing folder, a directory, a `{route}` file of a
+    /// route no event has reached yet. A write that fails once the run is going stays exit 1 (`/dev/full` below).
+    @Test func anOutputThatCannotBeCreatedIsABadPath() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-unwritable-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let kept = dir.appendingPathComponent("kept.ndjson").path
+        try "keep me\n".write(toFile: kept, atomically: true, encoding: .utf8)
+        for (flags, shown) in [
+            (
+                ["--dead-letter", "/no/such/dir/dl.ndjson"],
+                "--dead-letter '/no/such/dir/dl.ndjson': No such file or directory"
+            ),
+            (["--snapshots", dir.path], "--snapshots '\(dir.path)': Is a directory"),
+            (["--alerts", kept + "/x"], "--alerts '\(kept)/x': Not a directory"),
+            (["--dispatch", "/no/such/dir/{route}.ndjson"], "--dispatch '/no/such/dir/"),
+        ] {
+            let r = try ProcessRunner.ioc(["run", "--totals", kept] + flags, stdin: "")
+            #expect(r.status == 64, "\(flags)")
+            #expect(r.stderr.hasPrefix("Error: cannot write \(shown)"), "\(r.stderr)")
+            #expect(r.stderr.contains("\nUsage: ioc run"), "\(r.stderr)")
+            // Nothing was opened: the other output is as it was.
+            #expect(try String(contentsOfFile: kept, encoding: .utf8) == "keep me\n")
+        }
+    }
+
+    /// A write that fails once the run is going (here every write: `/dev/full` is writable, and full) is a failure
+    /// to write an output, exit 1, worded as at start: `cannot write`, the path, the system's reason.
+    @Test func aWriteThatFailsDuringTheRunIsExitOne() throws {
+        let r = try ProcessRunner.ioc(
+            ["run", "--dead-letter", "/dev/full", "--snapshots", "/dev/null"], stdin: "not json\n")
         #expect(r.status == 1)
-        #expect(r.stderr.contains("/no/such/dir/dl.ndjson: No such file or directory"))
+        #expect(r.stderr.contains("Error: cannot write /dev/full: No space left on device"), "\(r.stderr)")
+        #expect(!r.stderr.contains("Usage:"))
     }
 
     /// A `--batch-size` whose pool does not fit the process's address space (`ulimit -v`, as a container or a

@@ -839,6 +839,8 @@ class Processor:
 
         if event == "received":
             if dossier.received:
+                if agg is not None:
+                    agg.agency(agency())  # a repeated event is still an event of this agency in the window
                 return
             dossier.received, dossier.agency, dossier.due = True, f["agency"], f["due"]
             if agg is not None:
@@ -848,6 +850,8 @@ class Processor:
                     agg.sv_received_online += 1
         elif event == "resolved":
             if dossier.resolved:
+                if agg is not None:
+                    agg.agency(agency())  # a repeated event is still an event of this agency in the window
                 return
             dossier.resolved = True
             if agg is not None:
@@ -864,6 +868,8 @@ class Processor:
                         counts.on_time += 1
         elif event == "returned":
             if dossier.returned:
+                if agg is not None:
+                    agg.agency(agency())  # a repeated event is still an event of this agency in the window
                 return
             dossier.returned = True
             if agg is not None:

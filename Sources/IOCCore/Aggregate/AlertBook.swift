@@ -7,7 +7,7 @@ public enum AlertRule: String, Sendable, CaseIterable {
     case metricSLA = "metric.sla"
 }
 
-/// An active alert.
+/// An active alert. Two alerts are equal when their subjects are the same bytes (`ExactString`).
 public struct Alert: Equatable, Sendable {
     public var rule: AlertRule
     public var subject: String
@@ -16,6 +16,11 @@ public struct Alert: Equatable, Sendable {
     public var since: Int64
 
     public var id: String { "\(rule.rawValue):\(subject)" }
+
+    public static func == (a: Alert, b: Alert) -> Bool {
+        a.rule == b.rule && a.priority == b.priority && a.since == b.since
+            && a.subject.utf8.elementsEqual(b.subject.utf8)
+    }
 }
 
 /// A raise or a clear, for the `--alerts` stream.
@@ -27,8 +32,11 @@ public struct AlertChange: Equatable, Sendable {
 }
 
 /// The set of active alerts, with totals: raising only an inactive alert and clearing only an active one.
+///
+/// Alerts are told apart by the bytes of their id, as every other key of the engine is: a district spelled
+/// precomposed by one system and decomposed by another is two subjects, each with its own alerts.
 public struct AlertBook: Sendable {
-    public private(set) var active: [String: Alert] = [:]
+    public private(set) var active: [ExactString: Alert] = [:]
     public private(set) var raisedTotal = 0
     public private(set) var clearedTotal = 0
     /// Active alerts per rule, in `AlertRule.allCases` order.
@@ -49,7 +57,7 @@ public struct AlertBook: Sendable {
     @discardableResult
     public mutating func raise(_ rule: AlertRule, subject: String, priority: Priority, at: Int64) -> Bool {
         let alert = Alert(rule: rule, subject: subject, priority: priority, since: at)
-        let id = alert.id
+        let id = ExactString(alert.id)
         guard active[id] == nil else { return false }
         active[id] = alert
         raisedTotal += 1
@@ -69,11 +77,13 @@ public struct AlertBook: Sendable {
     /// Clears an active alert. Returns whether one was active.
     @discardableResult
     public mutating func clear(_ rule: AlertRule, subject: String, at: Int64) -> Bool {
-        let id = "\(rule.rawValue):\(subject)"
+        let id = ExactString("\(rule.rawValue):\(subject)")
         guard let alert = active.removeValue(forKey: id) else { return false }
         clearedTotal += 1
         activeByRule[rule.index] -= 1
-        if let list = top, list.contains(where: { $0.rule == rule && $0.subject == subject }) { top = nil }
+        if let list = top, list.contains(where: { $0.rule == rule && $0.subject.utf8.elementsEqual(subject.utf8) }) {
+            top = nil
+        }
         changes.append(AlertChange(raised: false, alert: alert, at: at))
         return true
     }

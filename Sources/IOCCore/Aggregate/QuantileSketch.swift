@@ -13,7 +13,8 @@ import Darwin
 /// to 60 windows, each merge stored beside the others: `RollingSpan`). Past either the sketch switches to
 /// logarithmic buckets (DDSketch's scheme with relative accuracy `alpha` = 0.5 %): a value `v > 0`
 /// falls in bucket `ceil(log_γ v)` with γ = (1+α)/(1−α), and a bucket is reported as `2γ^i/(γ+1)`, which is
-/// within α of every value in it. Negative values use a mirrored store; values with |v| < 1e-9 count as zero.
+/// within α of every value in it. Negative values use a mirrored store; only 0 (and -0) count as zero, so values
+/// of any magnitude down to the smallest normal `Double` keep their accuracy (`BucketStore`).
 /// The reported quantile is the representative of the bucket holding the value of nearest rank
 /// `ceil(q·n)`, clamped to the exact `min`/`max`.
 public struct QuantileSketch: Sendable {
@@ -185,7 +186,7 @@ public struct QuantileSketch: Sendable {
 
     private mutating func insertBucketed(_ v: Double, times: Int) {
         let m = abs(v)
-        if m < 1e-9 {
+        if m == 0 {
             zeros += times
         } else if v > 0 {
             positive.add(QuantileSketch.bucket(of: m), times)
@@ -195,78 +196,140 @@ public struct QuantileSketch: Sendable {
     }
 }
 
-/// Dense counts over a contiguous range of bucket indices, at most `maxBuckets` of them.
+/// Counts per bucket index: dense over a contiguous range while that range is at most `maxBuckets` wide (any
+/// metric whose values lie within 17 orders of magnitude of each other: γ^4096 is about 6·10^17), and past that
+/// as a sorted list of the buckets that hold values, so a metric with one outlier twenty orders of magnitude
+/// away, or values of 1e-10, keeps every bucket.
 ///
-/// Magnitudes more than `maxBuckets` buckets below the highest one seen share the lowest bucket (DDSketch's
-/// collapsing of the lowest buckets): γ^4096 is about 6·10^17, so values within 17 orders of magnitude of the
-/// largest keep their 0.5 % accuracy, and a metric whose values span 1e-8 to 1e308 takes 32 KB per window
-/// instead of 580 KB. Every value ends in bucket max(its own, highest − maxBuckets + 1), whatever the order of
-/// adds and merges, so merged sketches still equal one sketch of everything.
+/// Only when more than `maxBuckets` distinct buckets hold values (at least 4,097 values of different 0.5 %
+/// magnitudes) are the lowest folded into the lowest of the `maxBuckets` highest (DDSketch's collapsing), so the
+/// room stays bounded (at most 4,096 buckets a sign) and only the lowest quantiles of such a metric lose accuracy.
+/// Either way every value ends in bucket max(its own, the lowest of the `maxBuckets` highest distinct buckets
+/// of all the values), whatever the order of adds and merges, so merged sketches still equal one sketch of
+/// everything.
 struct BucketStore: Sendable {
     static let maxBuckets = 4096
 
+    /// Dense counts from `offset` (empty when the store is sparse or empty).
     private var counts: [Int] = []
     private var offset = 0
+    /// Sparse: the buckets holding values, ascending, and their counts (empty while dense).
+    private var keys: [Int] = []
+    private var keyCounts: [Int] = []
 
-    /// Buckets held (for tests).
-    var bucketCount: Int { counts.count }
+    /// Buckets held (for tests): the dense range, or the sparse buckets.
+    var bucketCount: Int { keys.isEmpty ? counts.count : keys.count }
+
+    /// Whether the store has gone sparse (for tests).
+    var isSparse: Bool { !keys.isEmpty }
 
     mutating func add(_ index: Int, _ n: Int) {
+        if !keys.isEmpty {
+            addSparse(index, n)
+            return
+        }
         if counts.isEmpty {
             offset = index
             counts = [n]
             return
         }
-        let top = Swift.max(index, offset + counts.count - 1)
-        let index = Swift.max(index, top - (BucketStore.maxBuckets - 1))
+        let end = offset + counts.count
+        if Swift.max(index + 1, end) - Swift.min(index, offset) > BucketStore.maxBuckets {
+            makeSparse()
+            addSparse(index, n)
+            return
+        }
         if index < offset {
             counts.insert(contentsOf: repeatElement(0, count: offset - index), at: 0)
             offset = index
-        } else if index >= offset + counts.count {
-            counts.append(contentsOf: repeatElement(0, count: index - offset - counts.count + 1))
-            collapseLowest()
+        } else if index >= end {
+            counts.append(contentsOf: repeatElement(0, count: index - end + 1))
         }
         counts[index - offset] += n
     }
 
-    /// Folds the buckets below the highest `maxBuckets` into the lowest of those.
-    private mutating func collapseLowest() {
-        let excess = counts.count - BucketStore.maxBuckets
-        guard excess > 0 else { return }
-        var low = 0
-        for i in 0...excess { low += counts[i] }
-        counts.removeFirst(excess)
-        counts[0] = low
-        offset += excess
+    /// Turns the dense counts into the sparse list (at most `maxBuckets` of them hold values).
+    private mutating func makeSparse() {
+        for (i, c) in counts.enumerated() where c != 0 {
+            keys.append(offset + i)
+            keyCounts.append(c)
+        }
+        counts = []
+        offset = 0
     }
 
-    /// Adds `other`'s counts bucket by bucket: the range is widened once, then one pass adds (counts are integers,
-    /// so the result is the same in any order).
+    /// Adds `n` to bucket `index` of a sparse store, folding the lowest bucket into the next when more than
+    /// `maxBuckets` hold values.
+    private mutating func addSparse(_ index: Int, _ n: Int) {
+        var lo = 0
+        var hi = keys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if keys[mid] < index { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < keys.count && keys[lo] == index {
+            keyCounts[lo] += n
+            return
+        }
+        if lo == 0 && keys.count >= BucketStore.maxBuckets {
+            // Below the lowest of the highest `maxBuckets`: it shares that bucket.
+            keyCounts[0] += n
+            return
+        }
+        keys.insert(index, at: lo)
+        keyCounts.insert(n, at: lo)
+        if keys.count > BucketStore.maxBuckets {
+            keyCounts[1] += keyCounts[0]
+            keys.removeFirst()
+            keyCounts.removeFirst()
+        }
+    }
+
+    /// Adds `other`'s counts bucket by bucket (counts are integers, so the result is the same in any order): two
+    /// dense stores whose ranges fit together in one pass, anything else bucket by bucket into a sparse store.
     mutating func merge(_ other: BucketStore) {
-        guard !other.counts.isEmpty else { return }
-        guard !counts.isEmpty else {
+        guard other.bucketCount > 0 else { return }
+        guard bucketCount > 0 else {
             self = other
             return
         }
-        if other.offset < offset {
-            counts.insert(contentsOf: repeatElement(0, count: offset - other.offset), at: 0)
-            offset = other.offset
-        }
-        let end = other.offset + other.counts.count
-        if end > offset + counts.count {
-            counts.append(contentsOf: repeatElement(0, count: end - offset - counts.count))
-        }
-        let shift = other.offset - offset
-        counts.withUnsafeMutableBufferPointer { mine in
-            other.counts.withUnsafeBufferPointer { theirs in
-                for i in theirs.indices { mine[shift + i] += theirs[i] }
+        if keys.isEmpty && other.keys.isEmpty {
+            let low = Swift.min(offset, other.offset)
+            let end = Swift.max(offset + counts.count, other.offset + other.counts.count)
+            if end - low <= BucketStore.maxBuckets {
+                if other.offset < offset {
+                    counts.insert(contentsOf: repeatElement(0, count: offset - other.offset), at: 0)
+                    offset = other.offset
+                }
+                if end > offset + counts.count {
+                    counts.append(contentsOf: repeatElement(0, count: end - offset - counts.count))
+                }
+                let shift = other.offset - offset
+                counts.withUnsafeMutableBufferPointer { mine in
+                    other.counts.withUnsafeBufferPointer { theirs in
+                        for i in theirs.indices { mine[shift + i] += theirs[i] }
+                    }
+                }
+                return
             }
         }
-        collapseLowest()
+        if keys.isEmpty { makeSparse() }
+        if other.keys.isEmpty {
+            for (i, c) in other.counts.enumerated() where c != 0 { addSparse(other.offset + i, c) }
+        } else {
+            for (k, c) in zip(other.keys, other.keyCounts) { addSparse(k, c) }
+        }
     }
 
     /// The bucket holding the value of 1-based `rank`, counting on from `seen`.
     func find(rank: Int, seen: inout Int, descending: Bool) -> Int? {
+        if !keys.isEmpty {
+            for i in descending ? Array(keys.indices.reversed()) : Array(keys.indices) {
+                seen += keyCounts[i]
+                if seen >= rank { return keys[i] }
+            }
+            return nil
+        }
         if descending {
             for i in counts.indices.reversed() {
                 seen += counts[i]

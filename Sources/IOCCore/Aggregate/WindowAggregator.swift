@@ -597,7 +597,7 @@ public final class WindowAggregator {
         var agency = d.agency >= 0 ? d.agency : eventAgency
         switch e.pointee.dossierEvent {
         case .received:
-            guard !d.received else { return }
+            guard !d.received else { return listAgency(agency, in: k) }
             d.received = true
             if eventAgency >= 0 { d.agency = eventAgency }
             agency = d.agency
@@ -608,7 +608,7 @@ public final class WindowAggregator {
             }
             if d.inProgress && d.due != .min { dossierDue.push(d.due, dossier) }
         case .resolved:
-            guard !d.resolved else { return }
+            guard !d.resolved else { return listAgency(agency, in: k) }
             d.resolved = true
             if e.pointee.due != .min { d.due = e.pointee.due }
             if let k {
@@ -619,7 +619,7 @@ public final class WindowAggregator {
                 }
             }
         case .returned:
-            guard !d.returned else { return }
+            guard !d.returned else { return listAgency(agency, in: k) }
             d.returned = true
         }
         if agency < 0 { agency = unknownAgency }
@@ -654,6 +654,19 @@ public final class WindowAggregator {
         }
         if d.agency < 0 && d.received { d.agency = agency }
         dossiers[i] = d
+    }
+
+    /// A dossier's repeated event changes no count, but it is an event of its agency in the window: SPEC §5's
+    /// `by_agency` lists every agency with an event in the window, so the agency gets its row (of zeros, unless
+    /// other events fill it).
+    private func listAgency(_ agency: Int32, in k: UnsafeMutablePointer<WindowData>?) {
+        guard let k else { return }
+        let agency = agency < 0 ? unknownAgency : agency
+        while agencyInProgress.count <= Int(agency) {
+            agencyInProgress.append(0)
+            agencyOverdue.append(0)
+        }
+        if k.pointee.servicesByAgency[agency] == nil { k.pointee.servicesByAgency[agency] = AgencyCounts() }
     }
 
     private func applyMetric(_ e: UnsafePointer<Event>, name: Int32, window k: UnsafeMutablePointer<WindowData>?) {

@@ -111,14 +111,14 @@ struct SnapshotEncoder {
         out.raw("},\"by_category\":")
         let cats = agg.rules.allCategories
         var byCategory: [(String, Int)] = []
-        var byAgency: [String: Int] = [:]
+        var byAgency: [ExactString: Int] = [:]
         for (i, n) in w.reportsByCategory.enumerated() where n > 0 && i < cats.count {
             byCategory.append((cats[i].code, n))
-            byAgency[cats[i].agency, default: 0] += n
+            byAgency[ExactString(cats[i].agency), default: 0] += n
         }
         map(byCategory, into: &out)
         out.raw(",\"by_agency\":")
-        map(byAgency.map { ($0.key, $0.value) }, into: &out)
+        map(byAgency.map { ($0.key.string, $0.value) }, into: &out)
         out.raw(",\"by_district\":")
         map(w.reportsByDistrict.map { ($0.key, $0.value) }, names: agg.districts, into: &out)
         out.byte(0x7D)

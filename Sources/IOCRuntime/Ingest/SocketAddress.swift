@@ -45,7 +45,10 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
         }
         var probe = sockaddr_storage()
         guard SocketAddress.fill(host: host, port: port, into: &probe) != nil else {
-            return .failure(UsageError("'\(text)': '\(host)' is not an IPv4 or IPv6 address"))
+            return .failure(
+                UsageError(
+                    "'\(text)': '\(host)' is not an IPv4 or IPv6 address (host names other than localhost are "
+                        + "not looked up)"))
         }
         return .success(.tcp(host: host, port: port))
     }
@@ -119,6 +122,9 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
         guard bound == 0, Glibc.listen(fd, backlog) == 0 else {
             let code = errno
             close(fd)
+            if code == EADDRINUSE, case .unix(let path) = self, let why = SocketAddress.whyPathIsTaken(path) {
+                throw IOFailure(path: description, reason: why)
+            }
             throw IOFailure(path: description, errno: code)
         }
         SocketAddress.setNonBlocking(fd)
@@ -179,6 +185,19 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
     public static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    /// What is at a Unix socket path that `bind` found taken, when it is not another process's socket: the
+    /// system says "Address already in use" for a directory or a plain file too, which sends an operator looking
+    /// for a process that does not exist. Nil for a socket (someone listens there).
+    private static func whyPathIsTaken(_ path: String) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFSOCK: return nil
+        case S_IFDIR: return "a directory is there (a socket path names a file to create)"
+        default: return "a file that is not a socket is there (it is left alone: remove it, or choose another path)"
+        }
     }
 
     /// A socket file nobody answers on (left by a crashed run).

@@ -194,7 +194,16 @@ public final class Runner {
         if options.summary { writeTotals(aggregator.counts) }
         for s in signalSources { s.cancel() }
         if let f = failure ?? hub.failure {
-            stderrSink.writeLine(f.path == "stdout" ? "Error: cannot write to stdout: \(f.reason)" : "Error: \(f)")
+            // Worded as at start: which way it failed, then the path and the system's reason.
+            let message: String
+            if failure != nil {
+                message = "Error: cannot read \(f)"
+            } else if f.path == "stdout" {
+                message = "Error: cannot write to stdout: \(f.reason)"
+            } else {
+                message = "Error: cannot write \(f)"
+            }
+            stderrSink.writeLine(message)
             stderrSink.flush()
             return 1
         }

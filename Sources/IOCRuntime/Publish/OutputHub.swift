@@ -16,7 +16,7 @@ public final class OutputHub: AggregatorOutput {
     public var deadLetters: FileSink?
     /// `--dispatch PATH`; with `{route}` in PATH one file per route, opened on first use.
     public var dispatchPattern: String?
-    private var dispatchSinks: [String: FileSink] = [:]
+    private var dispatchSinks: [ExactString: FileSink] = [:]
     /// Human lines on stderr (`--summary`).
     public var summaries: FileSink?
     /// Subscribers of `--publish` (set by the live runtime).
@@ -54,12 +54,13 @@ public final class OutputHub: AggregatorOutput {
 
     public func dispatch(route: String, line: UnsafeRawBufferPointer) {
         guard let pattern = dispatchPattern, dispatchFailure == nil else { return }
-        let key = pattern.contains("{route}") ? route : ""
+        // Routes by their bytes: two spellings of one name (NFC, NFD) are two files' names to the file system.
+        let key = ExactString(pattern.contains("{route}") ? route : "")
         if let sink = dispatchSinks[key] {
             sink.writeLine(line)
             return
         }
-        let path = key.isEmpty ? pattern : pattern.replacingAll("{route}", with: OutputHub.safeFileName(route))
+        let path = key.string.isEmpty ? pattern : pattern.replacingAll("{route}", with: OutputHub.safeFileName(route))
         do {
             let sink = try FileSink(path: path)
             dispatchSinks[key] = sink

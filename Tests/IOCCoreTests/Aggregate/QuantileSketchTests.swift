@@ -136,9 +136,9 @@ struct QuantileSketchTests {
         #expect(small.quantile(0.5) == 2 && small.isExact)
     }
 
-    /// Values from 1e-8 to 1e308 would need 73,000 buckets: the lowest collapse, the store stays at 4,096
-    /// buckets, the upper quantiles keep their accuracy, and merging in any order still equals one sketch.
-    @Test func aWideRangeOfValuesTakesBoundedRoom() {
+    /// Values from 1e-8 to 1e308 would need 73,000 dense buckets: the store keeps only the ~2,000 that hold
+    /// values, so every quantile, the lowest too, keeps its accuracy, and merging in any order equals one sketch.
+    @Test func aWideRangeOfValuesKeepsEveryBucket() {
         // Bucketed past 256 values, as the merges of the parts are.
         var all = QuantileSketch(exactLimit: QuantileSketch.mergedExactLimit)
         var parts = [QuantileSketch(), QuantileSketch(), QuantileSketch()]
@@ -151,9 +151,9 @@ struct QuantileSketchTests {
             all.add(v)
             parts[i % 3].add(v)
         }
-        #expect(all.bucketCount <= BucketStore.maxBuckets)
+        #expect(all.bucketCount <= BucketStore.maxBuckets && all.bucketCount > 1_000)
         values.sort()
-        for q in [0.5, 0.9, 0.95, 0.99, 1.0] {
+        for q in [0.01, 0.1, 0.11, 0.5, 0.9, 0.95, 0.99, 1.0] {
             let exact = nearestRank(values, q)
             #expect(abs(all.quantile(q)! - exact) <= 0.01 * exact, "q=\(q)")
         }
@@ -162,7 +162,66 @@ struct QuantileSketchTests {
             merged.merge(parts[order[1]])
             merged.merge(parts[order[2]])
             #expect(merged.bucketCount <= BucketStore.maxBuckets)
-            for q in [0.1, 0.5, 0.95, 0.99] { #expect(merged.quantile(q) == all.quantile(q), "q=\(q) \(order)") }
+            for q in [0.05, 0.1, 0.5, 0.95, 0.99] {
+                #expect(merged.quantile(q) == all.quantile(q), "q=\(q) \(order)")
+            }
+        }
+    }
+
+    /// What a rolling section merges for a metric of tiny values (an error rate of 1e-10), or of ordinary values
+    /// with one glitch twenty orders of magnitude above: nearest-rank quantiles within 1 %, where the lowest
+    /// bucket (or a floor of 1e-9) used to answer.
+    @Test(arguments: [false, true])
+    func tinyValuesAndFarOutliersKeepTheirAccuracy(outlier: Bool) {
+        var windows = [QuantileSketch(), QuantileSketch()]
+        var values: [Double] = []
+        for i in 0..<300 {
+            let v = outlier ? 100 + Double(i * 19 % 1_900) : 1e-10 * (1 + Double(i) / 30)
+            values.append(v)
+            windows[i / 150].add(v)
+        }
+        if outlier {
+            values.append(1e22)
+            windows[1].add(1e22)
+        }
+        var merged = QuantileSketch()
+        for w in windows { merged.merge(w) }
+        #expect(!merged.isExact)
+        values.sort()
+        for q in [0.01, 0.5, 0.9, 0.95, 0.99, 1.0] {
+            let exact = nearestRank(values, q)
+            #expect(abs(merged.quantile(q)! - exact) <= 0.01 * exact, "q=\(q) exact=\(exact)")
+        }
+    }
+
+    /// More than 4,096 buckets holding values (10,000 values over 300 orders of magnitude): the lowest fold into
+    /// one, the store stays at 4,096 buckets a sign, the upper quantiles keep their accuracy, and any order of
+    /// merges still equals one sketch of everything.
+    @Test func moreDistinctMagnitudesThanBucketsTakeBoundedRoom() {
+        var all = QuantileSketch(exactLimit: QuantileSketch.mergedExactLimit)
+        var parts = [QuantileSketch(), QuantileSketch(), QuantileSketch()]
+        var values: [Double] = []
+        var rng = SplitMix64(seed: 8)
+        for i in 0..<10_000 {
+            let v = pow(10, -150 + Double(rng.next() % 30_000) / 100)
+            values.append(v)
+            all.add(v)
+            parts[i % 3].add(v)
+        }
+        #expect(all.bucketCount == BucketStore.maxBuckets)
+        values.sort()
+        for q in [0.7, 0.9, 0.99, 1.0] {
+            let exact = nearestRank(values, q)
+            #expect(abs(all.quantile(q)! - exact) <= 0.01 * exact, "q=\(q)")
+        }
+        for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
+            var merged = parts[order[0]]
+            merged.merge(parts[order[1]])
+            merged.merge(parts[order[2]])
+            #expect(merged.bucketCount == BucketStore.maxBuckets)
+            for q in [0.01, 0.3, 0.5, 0.9, 0.99] {
+                #expect(merged.quantile(q) == all.quantile(q), "q=\(q) \(order)")
+            }
         }
     }
 

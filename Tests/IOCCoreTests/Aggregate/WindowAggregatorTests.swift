@@ -273,6 +273,30 @@ struct KPITests {
         #expect(s.at("by_agency.Xây dựng.on_time_rate")?.isNull == true)
     }
 
+    /// A dossier's repeated event (a second `resolved`, `returned` or `received`) changes no count, but it is an
+    /// event of its agency in its window: `by_agency` lists the agency (SPEC §5), with zeros.
+    @Test func aRepeatedDossierEventListsItsAgencyInItsWindow() {
+        let (snaps, _) = run([
+            service("08:00:01", dossier: "d7", event: "received", agency: "A"),
+            service("08:00:02", dossier: "d7", event: "resolved"),
+            service("08:00:03", dossier: "d8", event: "received", agency: "B"),
+            service("08:00:04", dossier: "d8", event: "returned"),
+            service("08:01:01", dossier: "d7", event: "resolved"),
+            service("08:02:01", dossier: "d8", event: "returned"),
+            service("08:03:01", dossier: "d7", event: "received", agency: "A"),
+            traffic("08:04:01"),
+        ])
+        #expect(snaps.count == 5)
+        #expect(snaps[1].at("services.by_agency")?.keys == ["A"])
+        #expect(snaps[1].at("services.by_agency.A.resolved")?.int == 0)
+        #expect(snaps[1].at("services.by_agency.A.on_time_rate")?.isNull == true)
+        #expect(snaps[1].at("services.resolved")?.int == 0)
+        #expect(snaps[2].at("services.by_agency")?.keys == ["B"])
+        #expect(snaps[3].at("services.by_agency")?.keys == ["A"])
+        #expect(snaps[3].at("services.by_agency.A.received")?.int == 0)
+        #expect(snaps[3].at("services.received")?.int == 0)
+    }
+
     @Test func metricsSection() {
         var lines: [String] = []
         for i in 1...100 {
@@ -361,6 +385,49 @@ struct AlertTests {
         #expect(h.output.alerts[0].contains("\"raised\",\"id\":\"report.overdue:r\""))
         #expect(h.output.alerts[1].contains("\"cleared\",\"id\":\"report.overdue:r\""))
         #expect(h.output.alerts[1].contains("\"at\":\"2026-11-22T09:01:30Z\""))
+    }
+
+    /// A segment and a district spelled precomposed (NFC) by one system and decomposed (NFD, Unikey's "Unicode
+    /// tổ hợp") by another are two subjects, as they are two keys everywhere else: each raises its own alert, and
+    /// clearing one leaves the other (Swift's `String ==` takes them as equal; the alert book must not).
+    @Test func subjectsThatDifferOnlyInUnicodeNormalisationAreTwoAlerts() {
+        let nfc = "M\u{1EF9} \u{0110}\u{00EC}nh"
+        let nfd = "My\u{0303} \u{0110}i\u{0300}nh"
+        #expect(nfc == nfd && !nfc.utf8.elementsEqual(nfd.utf8))
+        var lines: [String] = []
+        for t in ["08:00:01", "08:00:02", "08:00:03"] { lines.append(traffic(t, sensor: "a", segment: nfc, speed: 5)) }
+        for t in ["08:00:04", "08:00:05", "08:00:06"] { lines.append(traffic(t, sensor: "b", segment: nfd, speed: 5)) }
+        lines.append(traffic("08:00:07", sensor: "b", segment: nfd, speed: 50))
+        for i in 0..<5 {
+            lines.append(security("08:00:1\(i)", type: "fire", district: nfc))
+            lines.append(security("08:00:2\(i)", type: "fire", district: nfd))
+        }
+        for i in 0..<5 { lines.append(security("08:01:1\(i)", type: "fire", district: nfc)) }
+        lines.append(traffic("08:02:00", sensor: "a", segment: nfc, speed: 5))
+        let (snaps, h) = run(lines)
+        // Ids as their scalars, so that the comparison is of bytes, not of canonically equivalent strings.
+        func scalars(_ s: String) -> String {
+            s.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: " ")
+        }
+        func id(_ rule: String, _ subject: String) -> String { scalars(rule + ":" + subject) }
+        let changes = h.output.alerts.compactMap { line -> String? in
+            guard let v = try? JSONValue.parse(Array(line.utf8)), let change = v.at("alert")?.string,
+                let id = v.at("id")?.string
+            else { return nil }
+            return change + " " + scalars(id)
+        }
+        #expect(
+            changes == [
+                "raised " + id("traffic.jam", nfc), "raised " + id("traffic.jam", nfd),
+                "cleared " + id("traffic.jam", nfd),
+                // The 08:00 close: both districts had five P1 events.
+                "raised " + id("security.hotspot", nfd), "raised " + id("security.hotspot", nfc),
+                // The 08:01 close: only the precomposed one had; the 08:02 close (end of input): neither.
+                "cleared " + id("security.hotspot", nfd), "cleared " + id("security.hotspot", nfc),
+            ], "\(h.output.alerts)")
+        // Still jammed: the precomposed segment's alert, which the decomposed one's free reading did not clear.
+        #expect(snaps.last?.at("alerts.active.0.id")?.string.map(scalars) == id("traffic.jam", nfc))
+        #expect(snaps.last?.at("alerts.active_total")?.int == 1)
     }
 
     @Test func metricSLARaisedByASlowWindowAndClearedByAGoodOne() {

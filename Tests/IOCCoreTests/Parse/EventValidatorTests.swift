@@ -163,6 +163,25 @@ struct EventValidatorTests {
         #expect(outcome(line) == .accepted)
     }
 
+    /// SPEC §2: "Wrong JSON types or out-of-range values of the members below reject the line": a report's
+    /// members are checked whatever its status, so a `resolved` that carries `"lat":500` is `bad_value:lat`, as a
+    /// `new` that does is (the reading a feed checker applies to a line without knowing the report's story).
+    @Test(
+        arguments: [
+            ("resolved", "\"lat\":500", "bad_value:lat"), ("resolved", "\"text\":5", "bad_type:text"),
+            ("rejected", "\"photos\":2.0", "bad_type:photos"), ("resolved", "\"ward\":1", "bad_type:ward"),
+            ("assigned", "\"category\":5", "bad_type:category"), ("assigned", "\"agency\":5", "bad_type:agency"),
+            ("new", "\"text\":\"x\",\"agency\":5", "bad_type:agency"),
+        ])
+    func aReportsMembersAreCheckedWhateverItsStatus(status: String, member: String, reason: String) {
+        let line = "{\"kind\":\"field_report\",\(ts),\"id\":\"r\",\"status\":\"\(status)\",\(member)}"
+        guard case .rejected(let r) = outcome(line) else {
+            Issue.record("accepted: \(line)")
+            return
+        }
+        #expect(r.description == reason)
+    }
+
     @Test func lastDuplicateMemberWinsAndEscapesAreDecoded() {
         var validator = EventValidator()
         var event = Event()
