@@ -566,8 +566,8 @@ enum IOCCommand {
           -h, --help              Show help information.
 
         Durations are written 500ms, 30s, 5m, 1h. Exit status: 0 on success, 64 on bad flags, rules or
-        paths (an input that cannot be read, an output that cannot be created), 1 when a read or write
-        fails during the run. SIGINT/SIGTERM drain, close all windows and exit 0.
+        paths, 1 when an input or output cannot be read or written. SIGINT/SIGTERM drain, close all
+        windows and exit 0.
 
         """
 

@@ -102,31 +102,49 @@ struct CLITests {
         #expect(version.stderr.hasPrefix("Error: Unexpected argument 'extra'\nUsage: ioc <subcommand>\n"))
     }
 
-    /// An output the run could not create is a bad path (SPEC §7: exit 64 with the usage lines), found before
-    /// anything is read or truncated, like a missing input: a missing folder, a directory, a `{route}` file of a
-    /// route no event has reached yet. A write that fails once the run is going stays exit 1 (`/dev/full` below).
-    @Test func anOutputThatCannotBeCreatedIsABadPath() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-unwritable-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    /// An output that cannot be opened is a failure to write an output (SPEC §7: exit 1), with the path and the
+    /// system's reason, and no usage lines (the command line was understood); the same wording as a write that
+    /// fails later.
+    @Test func unwritableOutputExitsOneWithPathAndReason() throws {
+        let r = try ProcessRunner.ioc(["run", "--dead-letter", "/no/such/dir/dl.ndjson"], stdin: "")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("Error: cannot write /no/such/dir/dl.ndjson: No such file or directory"))
+        #expect(!r.stderr.contains("Usage:"))
+    }
+
+    /// With `{route}` in `--dispatch`, a route whose file cannot be created (no folder for it) loses its lines
+    /// and the run ends with exit 1, naming the file; every other route's lines still go out, and the snapshots
+    /// are complete.
+    @Test func aRouteWhoseFileCannotBeCreatedDoesNotStopTheOthers() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-routes-\(getpid())")
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("fire"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let kept = dir.appendingPathComponent("kept.ndjson").path
-        try "keep me\n".write(toFile: kept, atomically: true, encoding: .utf8)
-        for (flags, shown) in [
-            (
-                ["--dead-letter", "/no/such/dir/dl.ndjson"],
-                "--dead-letter '/no/such/dir/dl.ndjson': No such file or directory"
-            ),
-            (["--snapshots", dir.path], "--snapshots '\(dir.path)': Is a directory"),
-            (["--alerts", kept + "/x"], "--alerts '\(kept)/x': Not a directory"),
-            (["--dispatch", "/no/such/dir/{route}.ndjson"], "--dispatch '/no/such/dir/"),
-        ] {
-            let r = try ProcessRunner.ioc(["run", "--totals", kept] + flags, stdin: "")
-            #expect(r.status == 64, "\(flags)")
-            #expect(r.stderr.hasPrefix("Error: cannot write \(shown)"), "\(r.stderr)")
-            #expect(r.stderr.contains("\nUsage: ioc run"), "\(r.stderr)")
-            // Nothing was opened: the other output is as it was.
-            #expect(try String(contentsOfFile: kept, encoding: .utf8) == "keep me\n")
-        }
+        let fire = #"{"kind":"field_report","ts":"2026-11-22T08:00:0N+07:00","id":"rN","status":"new","text":"cháy"}"#
+        let theft = #"{"kind":"security","ts":"2026-11-22T08:00:05+07:00","sensor":"c","type":"intrusion"}"#
+        let feed = [
+            fire.replacingOccurrences(of: "N", with: "1"), theft, fire.replacingOccurrences(of: "N", with: "7"),
+        ]
+        let r = try ProcessRunner.ioc(
+            [
+                "run", "--max-future", "1000000h", "--snapshots", "-", "--dispatch",
+                dir.path + "/{route}/inbox.ndjson",
+            ], stdin: feed.joined(separator: "\n") + "\n")
+        #expect(r.status == 1)
+        #expect(
+            r.stderr.contains("Error: cannot write \(dir.path)/police/inbox.ndjson: No such file or directory"),
+            "\(r.stderr)")
+        let sent = try String(contentsOfFile: dir.path + "/fire/inbox.ndjson", encoding: .utf8)
+        #expect(sent.split(separator: "\n").count == 2)
+        #expect(r.stdout.split(separator: "\n").count == 1, "the snapshot is written")
+    }
+
+    /// A read that fails during the run (`/proc/self/mem` of the reading process: EIO at offset 0) is exit 1,
+    /// worded `cannot read PATH: REASON`.
+    @Test func aReadThatFailsDuringTheRunIsExitOne() throws {
+        let r = try ProcessRunner.ioc(["run", "/proc/self/mem", "--snapshots", "/dev/null"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("Error: cannot read /proc/self/mem: Input/output error"), "\(r.stderr)")
     }
 
     /// A write that fails once the run is going (here every write: `/dev/full` is writable, and full) is a failure

@@ -616,4 +616,20 @@ struct LiveServiceTests {
         #expect(r.status == 1)
         #expect(r.stderr.contains("tcp://127.0.0.1:\(port): Address already in use"), "\(r.stderr)")
     }
+
+    /// A Unix socket path taken by a directory or a plain file is named as such, not "Address already in use"
+    /// (which sends an operator looking for a process that is not there); the file is left alone.
+    @Test func aUnixSocketPathTakenByAFileSaysSo() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-taken-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = dir.appendingPathComponent("plain").path
+        try "keep\n".write(toFile: plain, atomically: true, encoding: .utf8)
+        for (path, reason) in [(dir.path, "a directory is there"), (plain, "a file that is not a socket is there")] {
+            let r = try ProcessRunner.ioc(["run", "--listen", "unix://" + path], stdin: "")
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("Error: cannot listen on unix://\(path): \(reason)"), "\(r.stderr)")
+        }
+        #expect(try String(contentsOfFile: plain, encoding: .utf8) == "keep\n")
+    }
 }

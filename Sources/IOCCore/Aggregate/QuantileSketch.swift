@@ -201,8 +201,8 @@ public struct QuantileSketch: Sendable {
 /// as a sorted list of the buckets that hold values, so a metric with one outlier twenty orders of magnitude
 /// away, or values of 1e-10, keeps every bucket.
 ///
-/// Only when more than `maxBuckets` distinct buckets hold values (at least 4,097 values of different 0.5 %
-/// magnitudes) are the lowest folded into the lowest of the `maxBuckets` highest (DDSketch's collapsing), so the
+/// Only when more than `maxBuckets` distinct buckets hold values (at least 4,097 values in different buckets, each
+/// about 1 % wide) are the lowest folded into the lowest of the `maxBuckets` highest (DDSketch's collapsing), so the
 /// room stays bounded (at most 4,096 buckets a sign) and only the lowest quantiles of such a metric lose accuracy.
 /// Either way every value ends in bucket max(its own, the lowest of the `maxBuckets` highest distinct buckets
 /// of all the values), whatever the order of adds and merges, so merged sketches still equal one sketch of
@@ -223,7 +223,19 @@ struct BucketStore: Sendable {
     /// Whether the store has gone sparse (for tests).
     var isSparse: Bool { !keys.isEmpty }
 
+    @inline(__always)
     mutating func add(_ index: Int, _ n: Int) {
+        // Most values fall in the dense range already held (a sparse store holds no dense range).
+        let i = index &- offset
+        if i >= 0 && i < counts.count {
+            counts[i] &+= n
+            return
+        }
+        addOutsideRange(index, n)
+    }
+
+    /// `add` for a bucket outside the dense range, or for a sparse or empty store.
+    private mutating func addOutsideRange(_ index: Int, _ n: Int) {
         if !keys.isEmpty {
             addSparse(index, n)
             return
@@ -324,9 +336,12 @@ struct BucketStore: Sendable {
     /// The bucket holding the value of 1-based `rank`, counting on from `seen`.
     func find(rank: Int, seen: inout Int, descending: Bool) -> Int? {
         if !keys.isEmpty {
-            for i in descending ? Array(keys.indices.reversed()) : Array(keys.indices) {
+            let step = descending ? -1 : 1
+            var i = descending ? keys.count - 1 : 0
+            while i >= 0 && i < keys.count {
                 seen += keyCounts[i]
                 if seen >= rank { return keys[i] }
+                i += step
             }
             return nil
         }

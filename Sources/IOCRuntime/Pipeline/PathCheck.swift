@@ -68,11 +68,12 @@ struct PathCheck {
         if let p = options.totals { writes.append(("--totals", p)) }
         if let p = options.dispatch {
             if p.contains("{route}") {
-                var routes = Set(rules.categories.map(\.agency))
-                routes.insert(rules.fallback.agency)
-                routes.formUnion(rules.securityRoutes.values)
-                routes.insert(rules.securityDefaultRoute)
-                for route in routes.sorted() {
+                // By bytes, as the dispatch keys its files: an agency spelled NFC and NFD is two files.
+                var routes = Set(rules.categories.map { ExactString($0.agency) })
+                routes.insert(ExactString(rules.fallback.agency))
+                routes.formUnion(rules.securityRoutes.values.map(ExactString.init))
+                routes.insert(ExactString(rules.securityDefaultRoute))
+                for route in routes.map(\.string).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                     writes.append(("--dispatch", p.replacingAll("{route}", with: OutputHub.safeFileName(route))))
                 }
             } else {
@@ -104,33 +105,5 @@ struct PathCheck {
             }
             seen.append((w.flag, w.path, id))
         }
-        for w in writes where w.path != "-" {
-            if let reason = whyNotWritable(w.path) {
-                throw UsageError("cannot write \(w.flag) '\(w.path)': \(reason)")
-            }
-        }
-    }
-
-    /// Why the run could not open `path` for writing, without creating or changing it: a missing or unwritable
-    /// folder, a directory, a file it may not write. Nil when it can (opening may still fail later, as any
-    /// write may: that is a failure to write an output, exit 1).
-    ///
-    /// So every path of the command line is checked before anything is read or truncated: a typo in an output's
-    /// folder is a bad path (exit 64, with the usage lines), as a missing input is, rather than a failure
-    /// found when the outputs are opened; and a `{route}` file that only a later event would create is checked
-    /// with the others.
-    static func whyNotWritable(_ path: String) -> String? {
-        var st = stat()
-        if stat(path, &st) == 0 {
-            if (st.st_mode & S_IFMT) == S_IFDIR { return String(cString: strerror(EISDIR)) }
-            return access(path, W_OK) == 0 ? nil : String(cString: strerror(errno))
-        }
-        if errno != ENOENT { return String(cString: strerror(errno)) }
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let dir = folder.isEmpty ? "/" : folder
-        if stat(dir, &st) != 0 { return String(cString: strerror(errno)) }
-        if (st.st_mode & S_IFMT) != S_IFDIR { return String(cString: strerror(ENOTDIR)) }
-        return access(dir, W_OK | X_OK) == 0 ? nil : String(cString: strerror(errno))
     }
 }

@@ -52,21 +52,29 @@ public final class OutputHub: AggregatorOutput {
         deadLetters?.writeLine(json)
     }
 
+    /// Routes whose `{route}` file could not be created: their lines are dropped and the run ends with exit 1,
+    /// while every other route's lines still go out (one agency's missing folder must not stop the fire
+    /// brigade's dispatch).
+    private var failedRoutes: Set<ExactString> = []
+
     public func dispatch(route: String, line: UnsafeRawBufferPointer) {
-        guard let pattern = dispatchPattern, dispatchFailure == nil else { return }
+        guard let pattern = dispatchPattern else { return }
         // Routes by their bytes: two spellings of one name (NFC, NFD) are two files' names to the file system.
         let key = ExactString(pattern.contains("{route}") ? route : "")
         if let sink = dispatchSinks[key] {
             sink.writeLine(line)
             return
         }
+        guard !failedRoutes.contains(key) else { return }
         let path = key.string.isEmpty ? pattern : pattern.replacingAll("{route}", with: OutputHub.safeFileName(route))
         do {
             let sink = try FileSink(path: path)
             dispatchSinks[key] = sink
             sink.writeLine(line)
         } catch {
-            dispatchFailure = error
+            failedRoutes.insert(key)
+            if dispatchFailure == nil { dispatchFailure = error }
+            IOCLog.write("ioc: --dispatch: cannot write \(error); this route's lines are dropped, the others go on")
         }
     }
 
@@ -91,9 +99,10 @@ public final class OutputHub: AggregatorOutput {
             ?? dispatchSinks.values.lazy.compactMap(\.failure).first
     }
 
-    /// A route name made safe for a file name: `/` and NUL become `_`.
+    /// A route name made safe for a file name: every `/` and NUL byte becomes `_` (by bytes: a `/` followed by a
+    /// combining mark is one `Character` that is not `"/"`, and would still cut the path).
     static func safeFileName(_ route: String) -> String {
-        String(route.map { $0 == "/" || $0 == "\0" ? "_" : $0 })
+        String(decoding: route.utf8.map { $0 == 0x2F || $0 == 0 ? 0x5F : $0 }, as: UTF8.self)
     }
 }
 

@@ -176,6 +176,43 @@ struct NGSIAdapterTests {
         #expect(a.district == "Hoàn Kiếm")
     }
 
+    /// ISO 8601 intervals also come as `start/duration` and `duration/end`: the end is the event time, the length
+    /// the reading's `interval_s`. Durations of years or months (no fixed length) and malformed ones are
+    /// `bad_timestamp`, like a malformed time.
+    @Test(
+        arguments: [
+            ("2026-11-22T07:10:00Z/PT5M", "2026-11-22T07:15:00Z", 300),
+            ("PT5M/2026-11-22T07:15:00Z", "2026-11-22T07:15:00Z", 300),
+            ("2026-11-22T07:10:00+07:00/PT1H30M", "2026-11-22T01:40:00Z", 5_400),
+            ("2026-11-22T07:10:00Z/P1DT2H", "2026-11-23T09:10:00Z", 93_600),
+            ("2026-11-22T07:10:00Z/P1W", "2026-11-29T07:10:00Z", 604_800),
+            ("2026-11-22T07:10:00Z/PT90.5S", "2026-11-22T07:11:30.500Z", 90),
+            ("2026-11-22T07:10:00Z/PT0,25S", "2026-11-22T07:10:00.250Z", 60),
+        ])
+    func intervalsWithADuration(observed: String, time: String, seconds: Int) {
+        let line =
+            #"{"id":"t","type":"TrafficFlowObserved","intensity":5,"averageVehicleSpeed":50,"dateObserved":""#
+            + observed + #""}"#
+        let a = AdapterTest.validate(line)
+        #expect(a.outcome == .accepted, "\(observed)")
+        #expect(a.time == time)
+        #expect(a.event.intervalS == Int64(seconds))
+    }
+
+    @Test(arguments: [
+        "2026-11-22T07:10:00Z/P1M", "2026-11-22T07:10:00Z/P1Y", "2026-11-22T07:10:00Z/PT", "2026-11-22T07:10:00Z/P",
+        "2026-11-22T07:10:00Z/PT5", "2026-11-22T07:10:00Z/PT5M1H", "2026-11-22T07:10:00Z/P1DT",
+        "2026-11-22T07:10:00Z/PT1.5M",
+        "2026-11-22T07:10:00Z/PT5M/PT5M", "PT5M/PT5M", "2026-11-22T07:10:00Z/P999999999999999D",
+        "2026-11-22T07:10:00Z/pt5m",
+    ])
+    func badDurations(observed: String) {
+        let line =
+            #"{"id":"t","type":"TrafficFlowObserved","intensity":5,"averageVehicleSpeed":50,"dateObserved":""#
+            + observed + #""}"#
+        #expect(AdapterTest.validate(line).outcome == .rejected(.badTimestamp), "\(observed)")
+    }
+
     @Test(
         "Rejections name the NGSI attribute",
         arguments: [

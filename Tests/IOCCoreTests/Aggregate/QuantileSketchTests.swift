@@ -194,6 +194,43 @@ struct QuantileSketchTests {
         }
     }
 
+    /// Two dense stores whose ranges do not fit together (a window of ordinary values, one of values near 1e22)
+    /// merge into a sparse one, in either order, and answer as one sketch of all the values does.
+    @Test func denseStoresTooFarApartMergeIntoASparseOne() {
+        var low = QuantileSketch()
+        var high = QuantileSketch()
+        var all = QuantileSketch(exactLimit: QuantileSketch.mergedExactLimit)
+        var values: [Double] = []
+        for i in 0..<300 {
+            let a = 100 + Double(i * 37 % 1_900)
+            let b = 1e22 * (1 + Double(i) / 300)
+            low.add(a)
+            high.add(b)
+            all.add(a)
+            all.add(b)
+            values += [a, b]
+        }
+        var lowHigh = low
+        lowHigh.merge(high)
+        var highLow = high
+        highLow.merge(low)
+        values.sort()
+        #expect(all.bucketCount <= BucketStore.maxBuckets)
+        for q in [0.01, 0.25, 0.5, 0.51, 0.75, 0.99, 1.0] {
+            let exact = nearestRank(values, q)
+            #expect(lowHigh.quantile(q) == all.quantile(q) && highLow.quantile(q) == all.quantile(q), "q=\(q)")
+            #expect(abs(lowHigh.quantile(q)! - exact) <= 0.01 * exact, "q=\(q)")
+        }
+        var store = BucketStore()
+        store.add(0, 1)
+        store.add(BucketStore.maxBuckets - 1, 1)
+        #expect(!store.isSparse)
+        var far = BucketStore()
+        far.add(BucketStore.maxBuckets, 1)
+        store.merge(far)
+        #expect(store.isSparse && store.bucketCount == 3)
+    }
+
     /// More than 4,096 buckets holding values (10,000 values over 300 orders of magnitude): the lowest fold into
     /// one, the store stays at 4,096 buckets a sign, the upper quantiles keep their accuracy, and any order of
     /// merges still equals one sketch of everything.

@@ -101,16 +101,100 @@ enum AdapterTime {
         }
     }
 
-    /// The start and end of an ISO 8601 interval `start/end`, or the instant itself (as the end, without a start)
-    /// when there is no `/`; nil when either time does not parse.
+    /// The start and end of an ISO 8601 interval, `start/end`, `start/duration` or `duration/end` (a sensor that
+    /// reports `2026-11-22T07:10:00Z/PT5M`), or the instant itself (as the end, without a start) when there is no
+    /// `/`; nil when a part does not parse, or the interval leaves the range of times.
     static func interval(_ raw: UnsafeRawBufferPointer) -> (start: Int64?, end: Int64)? {
         guard let slash = raw.firstIndex(of: UInt8(ascii: "/")) else {
             return parse(raw).map { (nil, $0) }
         }
-        guard let start = parse(UnsafeRawBufferPointer(rebasing: raw[..<slash])),
-            let end = parse(UnsafeRawBufferPointer(rebasing: raw[(slash + 1)...]))
-        else { return nil }
+        let left = UnsafeRawBufferPointer(rebasing: raw[..<slash])
+        let right = UnsafeRawBufferPointer(rebasing: raw[(slash + 1)...])
+        if right.first == UInt8(ascii: "P") {
+            guard let start = parse(left), let length = duration(right) else { return nil }
+            let (end, overflow) = start.addingReportingOverflow(length)
+            return overflow || end == .min ? nil : (start, end)
+        }
+        if left.first == UInt8(ascii: "P") {
+            guard let end = parse(right), let length = duration(left) else { return nil }
+            let (start, overflow) = end.subtractingReportingOverflow(length)
+            return overflow || start == .min ? nil : (start, end)
+        }
+        guard let start = parse(left), let end = parse(right) else { return nil }
         return (start, end)
+    }
+
+    /// An ISO 8601 duration of weeks, days, hours, minutes and seconds (`PT5M`, `PT1H30M`, `P1D`, `PT0.5S`, `P2W`),
+    /// in nanoseconds; nil for anything else. Years and months have no fixed length, so a duration naming them is
+    /// nil (no observation period is measured in months); a day is 24 hours (the interval's times are UTC
+    /// instants). A fraction (`.` or `,`, up to nine digits) is taken on the seconds only.
+    ///
+    /// - Complexity: O(n); does not allocate.
+    static func duration(_ raw: UnsafeRawBufferPointer) -> Int64? {
+        let n = raw.count
+        guard n >= 3, raw[0] == UInt8(ascii: "P") else { return nil }
+        var i = 1
+        var total: Int64 = 0
+        var inTime = false
+        var components = 0
+        // Designators in the order ISO 8601 writes them: W, D, then after `T` H, M, S.
+        var lastRank = 0
+        while i < n {
+            if raw[i] == UInt8(ascii: "T") {
+                guard !inTime else { return nil }
+                inTime = true
+                i += 1
+                guard i < n else { return nil }
+                continue
+            }
+            var whole: Int64 = 0
+            var digits = 0
+            while i < n, JSONByte.isDigit(raw[i]) {
+                guard digits < 12 else { return nil }
+                whole = whole * 10 + Int64(raw[i] - 0x30)
+                digits += 1
+                i += 1
+            }
+            guard digits > 0 else { return nil }
+            var fraction: Int64 = 0
+            var hasFraction = false
+            if i < n, raw[i] == UInt8(ascii: ".") || raw[i] == UInt8(ascii: ",") {
+                hasFraction = true
+                i += 1
+                var scale: Int64 = 100_000_000
+                var fractionDigits = 0
+                while i < n, JSONByte.isDigit(raw[i]) {
+                    guard fractionDigits < 9 else { return nil }
+                    fraction += Int64(raw[i] - 0x30) * scale
+                    scale /= 10
+                    fractionDigits += 1
+                    i += 1
+                }
+                guard fractionDigits > 0 else { return nil }
+            }
+            guard i < n else { return nil }
+            let unit: (rank: Int, nanos: Int64)
+            switch (inTime, raw[i]) {
+            case (false, UInt8(ascii: "W")): unit = (1, 604_800_000_000_000)
+            case (false, UInt8(ascii: "D")): unit = (2, 86_400_000_000_000)
+            case (true, UInt8(ascii: "H")): unit = (3, 3_600_000_000_000)
+            case (true, UInt8(ascii: "M")): unit = (4, 60_000_000_000)
+            case (true, UInt8(ascii: "S")): unit = (5, 1_000_000_000)
+            default: return nil
+            }
+            i += 1
+            guard unit.rank > lastRank, !hasFraction || unit.rank == 5 else { return nil }
+            lastRank = unit.rank
+            let (part, overflow) = whole.multipliedReportingOverflow(by: unit.nanos)
+            guard !overflow else { return nil }
+            let (sum, overflowSum) = total.addingReportingOverflow(part &+ fraction)
+            guard !overflowSum else { return nil }
+            total = sum
+            components += 1
+        }
+        // `PT` alone, or `P1DT`, names nothing after the `T`.
+        guard components > 0, !inTime || lastRank >= 3 else { return nil }
+        return total
     }
 }
 

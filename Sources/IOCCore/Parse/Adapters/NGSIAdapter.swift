@@ -14,7 +14,7 @@
 /// | `intensity` (≥ 0; a fraction is rounded to the nearest vehicle) | `vehicles` |
 /// | `averageVehicleSpeed` (0…300) | `speed_kmh` |
 /// | `occupancy` (0…1, optional) | `occupancy` |
-/// | end of the `dateObserved` interval `start/end`, else `dateObservedTo`, else the `dateObserved` instant | `ts` |
+/// | end of the `dateObserved` interval (`a/b`, `a/PT5M`, `PT5M/b`), else `dateObservedTo`, else the instant | `ts` |
 /// | `address.district`, else `address.addressLocality` | `district` |
 ///
 /// `Alert`: the rules' `adapters.ngsi_alert` table maps `category`/`subCategory` to a field report (id = entity
