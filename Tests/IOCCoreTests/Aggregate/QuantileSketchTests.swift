@@ -10,6 +10,36 @@ private func nearestRank(_ sorted: [Double], _ q: Double) -> Double {
     return sorted[rank - 1]
 }
 
+/// `count` values from `value` added to one sketch that buckets past 256 values (as merged sketches do) and,
+/// round-robin, to three parts; with the values in order.
+private func oneAndThreeParts(
+    _ count: Int, _ value: (Int) -> Double
+) -> (all: QuantileSketch, parts: [QuantileSketch], sorted: [Double]) {
+    var all = QuantileSketch(exactLimit: QuantileSketch.mergedExactLimit)
+    var parts = [QuantileSketch(), QuantileSketch(), QuantileSketch()]
+    var values: [Double] = []
+    for i in 0..<count {
+        let v = value(i)
+        values.append(v)
+        all.add(v)
+        parts[i % 3].add(v)
+    }
+    return (all, parts, values.sorted())
+}
+
+/// Merges `parts` in three orders: each answers every `q` as `all` does, and holds `buckets` buckets.
+private func expectMergesAnswerAsOne(
+    _ parts: [QuantileSketch], _ all: QuantileSketch, at qs: [Double], buckets: (Int) -> Bool
+) {
+    for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
+        var merged = parts[order[0]]
+        merged.merge(parts[order[1]])
+        merged.merge(parts[order[2]])
+        #expect(buckets(merged.bucketCount), "\(merged.bucketCount) buckets")
+        for q in qs { #expect(merged.quantile(q) == all.quantile(q), "q=\(q) \(order)") }
+    }
+}
+
 @Suite("QuantileSketch")
 struct QuantileSketchTests {
     @Test func smallSamplesAreExact() {
@@ -139,33 +169,17 @@ struct QuantileSketchTests {
     /// Values from 1e-8 to 1e308 would need 73,000 dense buckets: the store keeps only the ~2,000 that hold
     /// values, so every quantile, the lowest too, keeps its accuracy, and merging in any order equals one sketch.
     @Test func aWideRangeOfValuesKeepsEveryBucket() {
-        // Bucketed past 256 values, as the merges of the parts are.
-        var all = QuantileSketch(exactLimit: QuantileSketch.mergedExactLimit)
-        var parts = [QuantileSketch(), QuantileSketch(), QuantileSketch()]
-        var values: [Double] = []
         var rng = SplitMix64(seed: 5)
-        for i in 0..<3_000 {
-            // Mostly large values over twenty orders of magnitude, some tiny ones.
-            let v = i % 10 == 0 ? 1e-8 : pow(10, 288 + Double(rng.next() % 2_000) / 100)
-            values.append(v)
-            all.add(v)
-            parts[i % 3].add(v)
+        // Mostly large values over twenty orders of magnitude, some tiny ones.
+        let (all, parts, values) = oneAndThreeParts(3_000) { i in
+            i % 10 == 0 ? 1e-8 : pow(10, 288 + Double(rng.next() % 2_000) / 100)
         }
         #expect(all.bucketCount <= BucketStore.maxBuckets && all.bucketCount > 1_000)
-        values.sort()
         for q in [0.01, 0.1, 0.11, 0.5, 0.9, 0.95, 0.99, 1.0] {
             let exact = nearestRank(values, q)
             #expect(abs(all.quantile(q)! - exact) <= 0.01 * exact, "q=\(q)")
         }
-        for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
-            var merged = parts[order[0]]
-            merged.merge(parts[order[1]])
-            merged.merge(parts[order[2]])
-            #expect(merged.bucketCount <= BucketStore.maxBuckets)
-            for q in [0.05, 0.1, 0.5, 0.95, 0.99] {
-                #expect(merged.quantile(q) == all.quantile(q), "q=\(q) \(order)")
-            }
-        }
+        expectMergesAnswerAsOne(parts, all, at: [0.05, 0.1, 0.5, 0.95, 0.99]) { $0 <= BucketStore.maxBuckets }
     }
 
     /// What a rolling section merges for a metric of tiny values (an error rate of 1e-10), or of ordinary values
@@ -235,31 +249,14 @@ struct QuantileSketchTests {
     /// one, the store stays at 4,096 buckets a sign, the upper quantiles keep their accuracy, and any order of
     /// merges still equals one sketch of everything.
     @Test func moreDistinctMagnitudesThanBucketsTakeBoundedRoom() {
-        var all = QuantileSketch(exactLimit: QuantileSketch.mergedExactLimit)
-        var parts = [QuantileSketch(), QuantileSketch(), QuantileSketch()]
-        var values: [Double] = []
         var rng = SplitMix64(seed: 8)
-        for i in 0..<10_000 {
-            let v = pow(10, -150 + Double(rng.next() % 30_000) / 100)
-            values.append(v)
-            all.add(v)
-            parts[i % 3].add(v)
-        }
+        let (all, parts, values) = oneAndThreeParts(10_000) { _ in pow(10, -150 + Double(rng.next() % 30_000) / 100) }
         #expect(all.bucketCount == BucketStore.maxBuckets)
-        values.sort()
         for q in [0.7, 0.9, 0.99, 1.0] {
             let exact = nearestRank(values, q)
             #expect(abs(all.quantile(q)! - exact) <= 0.01 * exact, "q=\(q)")
         }
-        for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
-            var merged = parts[order[0]]
-            merged.merge(parts[order[1]])
-            merged.merge(parts[order[2]])
-            #expect(merged.bucketCount == BucketStore.maxBuckets)
-            for q in [0.01, 0.3, 0.5, 0.9, 0.99] {
-                #expect(merged.quantile(q) == all.quantile(q), "q=\(q) \(order)")
-            }
-        }
+        expectMergesAnswerAsOne(parts, all, at: [0.01, 0.3, 0.5, 0.9, 0.99]) { $0 == BucketStore.maxBuckets }
     }
 
     /// Bucket ranges that lie below, above, inside or around each other, with negatives and zeros, and empty
