@@ -580,7 +580,8 @@ enum IOCCommand {
         All five kinds in a realistic mix: traffic readings on Hanoi segments with rush hours and jams, service
         metrics, field-report lifecycles with Vietnamese and English texts (with and without accents), security
         events with bursts, dossier lifecycles with due dates; sensors that go silent; mild out-of-order arrival.
-        The same options give the same bytes once --start is given (without it the feed ends now).
+        The same options give the same bytes once --start is given (without it the feed ends about a
+        minute before now).
 
         USAGE: \(genUsage)
 
@@ -589,7 +590,8 @@ enum IOCCommand {
           --duration <duration>   Stop when event time has advanced this much instead.
           --rate <lines/s>        Pace the output on the wall clock (event time then follows the clock).
           --seed <n>              Random seed. (default: 1)
-          --start <time>          Event time of the first line, RFC 3339. (default: so the feed ends now)
+          --start <time>          Event time of the first line, RFC 3339. (default: so the feed ends a
+                                  minute before now)
           --bad <ratio>           Share of malformed or invalid lines, 0 to 1. (default: 0)
           -h, --help              Show help information.
 
