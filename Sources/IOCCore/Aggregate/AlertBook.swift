@@ -19,7 +19,7 @@ public struct Alert: Equatable, Sendable {
 
     public static func == (a: Alert, b: Alert) -> Bool {
         a.rule == b.rule && a.priority == b.priority && a.since == b.since
-            && a.subject.utf8.elementsEqual(b.subject.utf8)
+            && ExactString.sameBytes(a.subject, b.subject)
     }
 }
 
@@ -81,7 +81,7 @@ public struct AlertBook: Sendable {
         guard let alert = active.removeValue(forKey: id) else { return false }
         clearedTotal += 1
         activeByRule[rule.index] -= 1
-        if let list = top, list.contains(where: { $0.rule == rule && $0.subject.utf8.elementsEqual(subject.utf8) }) {
+        if let list = top, list.contains(where: { $0.rule == rule && ExactString.sameBytes($0.subject, subject) }) {
             top = nil
         }
         changes.append(AlertChange(raised: false, alert: alert, at: at))
