@@ -48,6 +48,8 @@ enum IOCCommand {
             guard let help = help(for: sub) else {
                 return usageFailure("Unknown subcommand '\(sub)'", command: nil)
             }
+            // No command has subcommands of its own: `ioc help run extra` names nothing.
+            if args.count > 1 { return usageFailure("Unexpected argument '\(args[1])'", command: nil) }
             print(help, terminator: "")
             return 0
         case "run":

@@ -100,6 +100,10 @@ struct CLITests {
         #expect(version.status == 64)
         #expect(version.stdout.isEmpty)
         #expect(version.stderr.hasPrefix("Error: Unexpected argument 'extra'\nUsage: ioc <subcommand>\n"))
+        let help = try ProcessRunner.ioc(["help", "run", "extra"])
+        #expect(help.status == 64)
+        #expect(help.stdout.isEmpty)
+        #expect(help.stderr.hasPrefix("Error: Unexpected argument 'extra'\nUsage: ioc <subcommand>\n"))
     }
 
     /// An output that cannot be opened is a failure to write an output (SPEC §7: exit 1), with the path and the
