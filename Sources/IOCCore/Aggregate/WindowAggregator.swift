@@ -623,10 +623,7 @@ public final class WindowAggregator {
             d.returned = true
         }
         if agency < 0 { agency = unknownAgency }
-        while agencyInProgress.count <= Int(agency) {
-            agencyInProgress.append(0)
-            agencyOverdue.append(0)
-        }
+        makeRoom(forAgency: agency)
         if let k {
             var c = k.pointee.servicesByAgency[agency] ?? AgencyCounts()
             if e.pointee.dossierEvent == .received { c.received += 1 }
@@ -662,11 +659,16 @@ public final class WindowAggregator {
     private func listAgency(_ agency: Int32, in k: UnsafeMutablePointer<WindowData>?) {
         guard let k else { return }
         let agency = agency < 0 ? unknownAgency : agency
+        makeRoom(forAgency: agency)
+        if k.pointee.servicesByAgency[agency] == nil { k.pointee.servicesByAgency[agency] = AgencyCounts() }
+    }
+
+    /// The per-agency state counts reach `agency` (a snapshot reads them for every agency it lists).
+    private func makeRoom(forAgency agency: Int32) {
         while agencyInProgress.count <= Int(agency) {
             agencyInProgress.append(0)
             agencyOverdue.append(0)
         }
-        if k.pointee.servicesByAgency[agency] == nil { k.pointee.servicesByAgency[agency] = AgencyCounts() }
     }
 
     private func applyMetric(_ e: UnsafePointer<Event>, name: Int32, window k: UnsafeMutablePointer<WindowData>?) {
