@@ -422,11 +422,7 @@ extension BatchReader {
     /// The over-long line `s` was skipping has ended: its record goes with the stream's next batch, unless it was
     /// blank, which is no line and only counts for line numbers.
     private func endOverlong(_ s: LiveStream) {
-        if s.overlong.isBlank {
-            droppedLinesBefore[s.index, default: 0] += 1
-        } else {
-            s.tooLongPrefix = s.overlong.record()
-        }
+        if let record = endedOverlongRecord(s.overlong, source: s.index) { s.tooLongPrefix = record }
         s.discardingOverlong = false
     }
 

@@ -415,13 +415,19 @@ public final class BatchReader: @unchecked Sendable {
     }
 
     /// The over-long line `overlong` gathered has ended: its record goes with `batch` (the next of its source),
-    /// unless it was blank, which is no line and only counts for line numbers.
+    /// unless it was blank.
     func endOverlong(_ overlong: OverlongPrefix, of batch: Batch) {
-        if overlong.isBlank {
-            droppedLinesBefore[batch.source, default: 0] += 1
-        } else {
-            batch.tooLongBefore = overlong.record()
+        if let record = endedOverlongRecord(overlong, source: batch.source) { batch.tooLongBefore = record }
+    }
+
+    /// The `line_too_long` record of an over-long line of `source` that has ended; nil when it was blank, which is
+    /// no line (SPEC §2) and only counts for the line numbers after it. The file and the live readers share it.
+    func endedOverlongRecord(_ overlong: OverlongPrefix, source: Int32) -> [UInt8]? {
+        guard !overlong.isBlank else {
+            droppedLinesBefore[source, default: 0] += 1
+            return nil
         }
+        return overlong.record()
     }
 
     func recycle(_ batch: Batch) {
